@@ -1,0 +1,1 @@
+CREATE INDEX idx_observations_created_at_live ON observations (created_at) WHERE deleted = false;

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { getConfig, getJwtSecret, resetConfig } from '@/server/config';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/server/db/embedded';
+import { migrate } from '@/server/db/migrate';
+import { disconnectDb } from '@/server/db/client';
+import { UserService } from '@/server/services/users';
+import { logger } from '@/server/logger';
+
+export interface PreparedServer {
+  databaseUrl: string;
+  embedded?: EmbeddedDatabase;
+}
+
+/**
+ * Everything that happens before the first request: configuration, the JWT key, the database (embedded when
+ * none is configured), migrations, the bootstrap and recovery admins.
+ */
+export async function prepareServer(): Promise<PreparedServer> {
+  const config = getConfig();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  if (process.env.JWT_SECRET === undefined) {
+    logger.warn('JWT_SECRET is not set: using a generated key stored in the data directory; production must set JWT_SECRET', {
+      file: path.join(config.dataDir, 'jwt_secret'),
+    });
+  }
+  getJwtSecret();
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'));
+    databaseUrl = embedded.url;
+    process.env.DATABASE_URL = databaseUrl;
+    resetConfig();
+    logger.info('embedded PostgreSQL started', { dir: path.join(config.dataDir, 'postgres') });
+  }
+  try {
+    await migrate(databaseUrl);
+    const users = new UserService();
+    await users.ensureBootstrapAdmin(config.bootstrapAdmin);
+    if (config.recoveryAdmin) await users.applyRecoveryAdmin(config.recoveryAdmin);
+    await disconnectDb();
+  } catch (err) {
+    await embedded?.stop().catch(() => undefined);
+    throw err;
+  }
+  return { databaseUrl, embedded };
+}

@@ -1,0 +1,282 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+/**
+ * One validated view of the environment (api-contract §10). `.env` files are read from the working directory,
+ * then the entry script's directory, then its parent; a variable already set in the real environment wins.
+ */
+
+const positiveInt = (fallback: number) =>
+  z.preprocess((v) => {
+    const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+    return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+  }, z.number().int().positive());
+
+const nonNegativeInt = (fallback: number) =>
+  z.preprocess((v) => {
+    const n = typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
+    return Number.isSafeInteger(n) && n >= 0 ? n : fallback;
+  }, z.number().int().nonnegative());
+
+/** Go's strconv.ParseBool syntax. */
+export function parseGoBool(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  return undefined;
+}
+
+const goBool = (fallback: boolean) => z.preprocess((v) => parseGoBool(v as string | undefined) ?? fallback, z.boolean());
+
+const EnvSchema = z.object({
+  PORT: z.preprocess((v) => {
+    const n = Number(v);
+    return Number.isInteger(n) && n > 0 && n < 65536 ? n : 8080;
+  }, z.number()),
+  DATA_DIR: z.string().optional(),
+  DATABASE_URL: z.string().trim().min(1).optional(),
+  DB_CONNECTION: z.string().trim().min(1).optional(),
+  JWT_SECRET: z.string().optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).catch('info'),
+  MAX_VERSIONS_KEPT: positiveInt(5),
+  ADMIN_USERNAME: z.string().min(1).catch('admin'),
+  ADMIN_PASSWORD: z.string().min(1).catch('admin'),
+  SYNKRONUS_RECOVERY_CREATE_USER: z.string().optional(),
+  SYNKRONUS_RECOVERY_CREATE_PASS: z.string().optional(),
+  SYNKRONUS_IMAGE_COMPRESSION_LEVEL: z.preprocess((v) => {
+    const n = typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : 0;
+    return Math.min(10, Math.max(0, n));
+  }, z.number()),
+  SYNKRONUS_IMAGE_MAX_WIDTH_PX: nonNegativeInt(0),
+  SYNKRONUS_IMAGE_MAX_HEIGHT_PX: nonNegativeInt(0),
+  SYNKRONUS_IMAGE_APPLY_EXIF_ORIENTATION: goBool(true),
+  SYNKRONUS_ACCEPT_LEGACY_UNTYPED_TOKENS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return true;
+      const parsed = parseGoBool(v);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `SYNKRONUS_ACCEPT_LEGACY_UNTYPED_TOKENS: invalid boolean "${v}"` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  SYNKRONUS_AUTH_MAX_BODY_BYTES: positiveInt(16384),
+  SYNKRONUS_AUTH_IP_ATTEMPTS: positiveInt(60),
+  SYNKRONUS_AUTH_IP_WINDOW_SECONDS: positiveInt(60),
+  SYNKRONUS_AUTH_LOGIN_ATTEMPTS: positiveInt(10),
+  SYNKRONUS_AUTH_LOGIN_WINDOW_SECONDS: positiveInt(300),
+  SYNKRONUS_AUTH_ACCOUNT_ATTEMPTS: positiveInt(100),
+  SYNKRONUS_AUTH_ACCOUNT_WINDOW_SECONDS: positiveInt(900),
+  SYNKRONUS_AUTH_LIMITER_MAX_KEYS: positiveInt(10000),
+  SYNKRONUS_AUTH_TRUSTED_PROXY_CIDRS: z.string().optional().default(''),
+  SYNKRONUS_MAX_ATTACHMENT_UPLOAD_BYTES: positiveInt(134217728),
+  SYNKRONUS_MAX_CONCURRENT_ATTACHMENT_UPLOADS: positiveInt(4),
+  SYNKRONUS_MAX_CONCURRENT_IMAGE_PROCESSING: positiveInt(2),
+  SYNKRONUS_MAX_DECODED_IMAGE_DIMENSION_PX: positiveInt(16384),
+  SYNKRONUS_MAX_DECODED_IMAGE_PIXELS: positiveInt(40000000),
+  SYNKRONUS_MAX_JSON_BODY_BYTES: positiveInt(64 * 1024 * 1024),
+  SYNKRONUS_MAX_BUNDLE_BYTES: positiveInt(256 * 1024 * 1024),
+  SYNKRONUS_MAX_BUNDLE_ENTRIES: positiveInt(10000),
+  SYNKRONUS_MAX_BUNDLE_UNCOMPRESSED_BYTES: positiveInt(1024 * 1024 * 1024),
+  SYNKRONUS_MAX_BUNDLE_COMPRESSION_RATIO: positiveInt(200),
+  SYNKRONUS_BCRYPT_COST: z.preprocess((v) => {
+    const n = Number(v);
+    return Number.isInteger(n) && n >= 4 && n <= 15 ? n : 10;
+  }, z.number()),
+  SYNKRONUS_VERSION: z.string().trim().min(1).catch('1.0.0'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  /** External PostgreSQL; undefined means "start the embedded one". */
+  databaseUrl: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  serverVersion: string;
+  maxVersionsKept: number;
+  bootstrapAdmin: { username: string; password: string };
+  recoveryAdmin: { username: string; password: string } | undefined;
+  bcryptCost: number;
+  acceptLegacyUntypedTokens: boolean;
+  maxJsonBodyBytes: number;
+  authLimits: {
+    maxBodyBytes: number;
+    ip: { attempts: number; windowSeconds: number };
+    login: { attempts: number; windowSeconds: number };
+    account: { attempts: number; windowSeconds: number };
+    maxKeys: number;
+    trustedProxyCidrs: string[];
+  };
+  attachments: {
+    maxUploadBytes: number;
+    maxConcurrentUploads: number;
+    maxConcurrentImageProcessing: number;
+    maxDecodedDimensionPx: number;
+    maxDecodedPixels: number;
+    compressionLevel: number;
+    maxWidthPx: number;
+    maxHeightPx: number;
+    applyExifOrientation: boolean;
+  };
+  bundles: {
+    maxBytes: number;
+    maxEntries: number;
+    maxUncompressedBytes: number;
+    maxCompressionRatio: number;
+  };
+}
+
+export class ConfigError extends Error {}
+
+let envFilesLoaded = false;
+
+function loadEnvFiles(): void {
+  if (envFilesLoaded) return;
+  envFilesLoaded = true;
+  const entryDir = process.argv[1] ? path.dirname(path.resolve(process.argv[1])) : process.cwd();
+  const candidates = [process.cwd(), entryDir, path.dirname(entryDir)].map((dir) => path.join(dir, '.env'));
+  for (const file of new Set(candidates)) {
+    // quiet: dotenv 17 logs a banner by default; override stays false so the real environment wins.
+    if (fs.existsSync(file)) dotenv.config({ path: file, override: false, quiet: true });
+  }
+}
+
+function readEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  // The Go server also reads the recovery variables in lower case.
+  env.SYNKRONUS_RECOVERY_CREATE_USER ??= process.env.synkronus_recovery_create_user;
+  env.SYNKRONUS_RECOVERY_CREATE_PASS ??= process.env.synkronus_recovery_create_pass;
+  return env;
+}
+
+function recoveryAdminFrom(env: Env): Config['recoveryAdmin'] {
+  const username = env.SYNKRONUS_RECOVERY_CREATE_USER?.trim() ?? '';
+  const password = env.SYNKRONUS_RECOVERY_CREATE_PASS ?? '';
+  if (!username && !password) return undefined;
+  if (!username || !password) {
+    throw new ConfigError(
+      'SYNKRONUS_RECOVERY_CREATE_USER and SYNKRONUS_RECOVERY_CREATE_PASS must be set together (or neither)',
+    );
+  }
+  return { username, password };
+}
+
+export function parseConfig(rawEnv: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(rawEnv);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
+  }
+  const env = parsed.data;
+  return {
+    port: env.PORT,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || path.join(process.cwd(), 'data')),
+    databaseUrl: env.DB_CONNECTION ?? env.DATABASE_URL,
+    logLevel: env.LOG_LEVEL,
+    serverVersion: env.SYNKRONUS_VERSION,
+    maxVersionsKept: env.MAX_VERSIONS_KEPT,
+    bootstrapAdmin: { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
+    recoveryAdmin: recoveryAdminFrom(env),
+    bcryptCost: env.SYNKRONUS_BCRYPT_COST,
+    acceptLegacyUntypedTokens: env.SYNKRONUS_ACCEPT_LEGACY_UNTYPED_TOKENS,
+    maxJsonBodyBytes: env.SYNKRONUS_MAX_JSON_BODY_BYTES,
+    authLimits: {
+      maxBodyBytes: env.SYNKRONUS_AUTH_MAX_BODY_BYTES,
+      ip: { attempts: env.SYNKRONUS_AUTH_IP_ATTEMPTS, windowSeconds: env.SYNKRONUS_AUTH_IP_WINDOW_SECONDS },
+      login: { attempts: env.SYNKRONUS_AUTH_LOGIN_ATTEMPTS, windowSeconds: env.SYNKRONUS_AUTH_LOGIN_WINDOW_SECONDS },
+      account: {
+        attempts: env.SYNKRONUS_AUTH_ACCOUNT_ATTEMPTS,
+        windowSeconds: env.SYNKRONUS_AUTH_ACCOUNT_WINDOW_SECONDS,
+      },
+      maxKeys: env.SYNKRONUS_AUTH_LIMITER_MAX_KEYS,
+      trustedProxyCidrs: env.SYNKRONUS_AUTH_TRUSTED_PROXY_CIDRS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+    attachments: {
+      maxUploadBytes: env.SYNKRONUS_MAX_ATTACHMENT_UPLOAD_BYTES,
+      maxConcurrentUploads: env.SYNKRONUS_MAX_CONCURRENT_ATTACHMENT_UPLOADS,
+      maxConcurrentImageProcessing: env.SYNKRONUS_MAX_CONCURRENT_IMAGE_PROCESSING,
+      maxDecodedDimensionPx: env.SYNKRONUS_MAX_DECODED_IMAGE_DIMENSION_PX,
+      maxDecodedPixels: env.SYNKRONUS_MAX_DECODED_IMAGE_PIXELS,
+      compressionLevel: env.SYNKRONUS_IMAGE_COMPRESSION_LEVEL,
+      maxWidthPx: env.SYNKRONUS_IMAGE_MAX_WIDTH_PX,
+      maxHeightPx: env.SYNKRONUS_IMAGE_MAX_HEIGHT_PX,
+      applyExifOrientation: env.SYNKRONUS_IMAGE_APPLY_EXIF_ORIENTATION,
+    },
+    bundles: {
+      maxBytes: env.SYNKRONUS_MAX_BUNDLE_BYTES,
+      maxEntries: env.SYNKRONUS_MAX_BUNDLE_ENTRIES,
+      maxUncompressedBytes: env.SYNKRONUS_MAX_BUNDLE_UNCOMPRESSED_BYTES,
+      maxCompressionRatio: env.SYNKRONUS_MAX_BUNDLE_COMPRESSION_RATIO,
+    },
+  };
+}
+
+let cached: Config | undefined;
+
+export function getConfig(): Config {
+  if (!cached) {
+    loadEnvFiles();
+    cached = parseConfig(readEnv());
+  }
+  return cached;
+}
+
+/** Tests change the environment between cases; production parses once. */
+export function resetConfig(): void {
+  cached = undefined;
+  cachedSecret = undefined;
+}
+
+const MIN_SECRET_LENGTH = 32;
+let cachedSecret: Uint8Array | undefined;
+
+/**
+ * The HS256 key. A set JWT_SECRET must be long enough; an unset one is generated once and kept under the data
+ * root (mode 0600), so tokens survive restarts of a development server.
+ */
+export function getJwtSecret(): Uint8Array {
+  if (cachedSecret) return cachedSecret;
+  const fromEnv = process.env.JWT_SECRET;
+  if (fromEnv !== undefined) {
+    if (fromEnv.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`JWT_SECRET is set but shorter than ${MIN_SECRET_LENGTH} characters; refusing to start`);
+    }
+    cachedSecret = new TextEncoder().encode(fromEnv);
+    return cachedSecret;
+  }
+  cachedSecret = new TextEncoder().encode(readOrCreateSecretFile(path.join(getConfig().dataDir, 'jwt_secret')));
+  return cachedSecret;
+}
+
+export function generatedSecretPath(): string {
+  return path.join(getConfig().dataDir, 'jwt_secret');
+}
+
+function readOrCreateSecretFile(file: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!fs.existsSync(file)) {
+    // Written aside and hard-linked into place: a second process starting at the same moment sees either no
+    // file or a complete one, and the first link wins.
+    const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    fs.writeFileSync(temp, crypto.randomBytes(48).toString('base64url'), { mode: 0o600 });
+    try {
+      fs.linkSync(temp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      fs.rmSync(temp, { force: true });
+    }
+  }
+  const secret = fs.readFileSync(file, 'utf8').trim();
+  if (secret.length < MIN_SECRET_LENGTH) throw new ConfigError(`${file} holds a JWT secret that is too short`);
+  return secret;
+}

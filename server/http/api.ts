@@ -1,0 +1,71 @@
+import { getConfig } from '@/server/config';
+import { bearerToken, verifyToken } from '@/server/auth/tokens';
+import { hasRole } from '@/server/auth/roles';
+import { AppError } from '@/server/errors';
+import { presence } from '@/server/services/presence';
+import { readJsonBody } from '@/server/http/body';
+import { preflightResponse, withCors } from '@/server/http/cors';
+import { handleOpenApiRequest } from '@/server/http/openapi';
+import { requestInfo } from '@/server/http/request-info';
+import { appErrorResponse, contractErrorResponse, forbiddenText, unauthorizedText, INTERNAL_ERROR_BODY } from '@/server/http/responses';
+import { versionGate } from '@/server/http/version-gate';
+import { matchRoute } from '@/server/http/binary-routes';
+import { binaryRoutes } from '@/server/http/routes';
+import { logger } from '@/server/logger';
+import type { Context } from '@/server/trpc';
+
+/**
+ * The REST surface under /api, in the middleware order of upstream (api-contract §1.3):
+ * CORS preflight → x-ode-version (426) → bearer token (401, except login/refresh) → presence heartbeat →
+ * role (403, declared by each procedure or binary route) → handler.
+ */
+
+const PUBLIC_PATHS = new Set(['/auth/login', '/auth/refresh']);
+
+const authBodyTooLarge = () => new AppError('payload_too_large', 'request_too_large', 'Request body too large');
+const jsonBodyTooLarge = () => new AppError('payload_too_large', 'request body too large', 'Request body too large');
+
+export async function handleApiRequest(request: Request): Promise<Response> {
+  if (request.method === 'OPTIONS') return preflightResponse(request);
+  try {
+    return withCors(request, await route(request));
+  } catch (err) {
+    if (err instanceof AppError) return withCors(request, appErrorResponse(err));
+    logger.error('unhandled error', { url: request.url, error: (err as Error).stack ?? String(err) });
+    return withCors(request, contractErrorResponse(500, INTERNAL_ERROR_BODY));
+  }
+}
+
+async function route(request: Request): Promise<Response> {
+  const gate = versionGate(request.headers);
+  if (gate) return gate;
+
+  const apiPath = new URL(request.url).pathname.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
+  const info = requestInfo(request);
+  const ctx: Context = { user: null, request: info, response: { headers: {} } };
+
+  if (!PUBLIC_PATHS.has(apiPath)) {
+    const token = bearerToken(request.headers.get('authorization'));
+    const user = token ? await verifyToken(token, 'access') : undefined;
+    if (!user) return unauthorizedText();
+    ctx.user = user;
+    presence().heartbeat(user.username, info.clientId, info.odeVersion);
+  }
+
+  const method = request.method === 'HEAD' ? 'HEAD' : request.method;
+  const binary = matchRoute(binaryRoutes, method, apiPath);
+  if (binary) {
+    if (!hasRole(ctx.user!.role, binary.route.role)) return forbiddenText();
+    return binary.route.handle(request, { ...ctx, user: ctx.user!, params: binary.params });
+  }
+
+  let body: unknown = undefined;
+  if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'DELETE') {
+    const isAuth = PUBLIC_PATHS.has(apiPath);
+    const cap = isAuth ? getConfig().authLimits.maxBodyBytes : getConfig().maxJsonBodyBytes;
+    const parsed = await readJsonBody(request, cap, isAuth ? authBodyTooLarge : jsonBodyTooLarge);
+    if (!parsed.ok) return appErrorResponse(parsed.error);
+    body = parsed.value;
+  }
+  return handleOpenApiRequest(request, apiPath, body, ctx);
+}

@@ -1,0 +1,50 @@
+import type { Role, AuthUser } from '@/server/auth/roles';
+import type { Context, RequestInfo } from '@/server/trpc';
+
+/**
+ * REST endpoints that cannot go through the OpenAPI adapter: multipart uploads, streamed downloads, and JSON
+ * answers that need ETag/304. They pass the same gate (version, token, presence) and declare their role here
+ * like procedures do.
+ */
+export interface BinaryRouteContext extends Context {
+  user: AuthUser;
+  request: RequestInfo;
+  params: Record<string, string>;
+}
+
+export interface BinaryRoute {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
+  /** Path under /api with `{name}` for one segment and `{name+}` for the rest of the path (raw, undecoded). */
+  path: string;
+  role: Role;
+  handle(request: Request, ctx: BinaryRouteContext): Promise<Response>;
+  /** The OpenAPI operation merged into the generated document. */
+  openapi?: Record<string, unknown>;
+}
+
+export interface CompiledRoute {
+  route: BinaryRoute;
+  pattern: RegExp;
+}
+
+export function compileRoutes(routes: BinaryRoute[]): CompiledRoute[] {
+  return routes.map((route) => {
+    const source = route.path.replace(/[.*?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)(\+?)\}/g, (_, name: string, rest: string) =>
+      rest ? `(?<${name}>.+)` : `(?<${name}>[^/]+)`,
+    );
+    return { route, pattern: new RegExp(`^${source}$`) };
+  });
+}
+
+export function matchRoute(
+  routes: CompiledRoute[],
+  method: string,
+  path: string,
+): { route: BinaryRoute; params: Record<string, string> } | undefined {
+  for (const { route, pattern } of routes) {
+    if (route.method !== method) continue;
+    const match = pattern.exec(path);
+    if (match) return { route, params: { ...match.groups } };
+  }
+  return undefined;
+}

@@ -1,0 +1,118 @@
+import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
+import { appRouter } from '@/server/routers/_app';
+import type { Context, ErrorData } from '@/server/trpc';
+import { logger } from '@/server/logger';
+import { contractErrorResponse, forbiddenText, unauthorizedText, INTERNAL_ERROR_BODY } from '@/server/http/responses';
+
+/**
+ * Serves the routers' OpenAPI procedures for one request. The handler is built once (trpc-to-openapi's fetch
+ * adapter rebuilds it, and in development re-generates the whole document, on every request); the body is
+ * parsed by the caller with a size cap. Error bodies are rewritten to the contract's shapes.
+ */
+
+type NodeStyleHandler = (req: unknown, res: unknown) => Promise<void>;
+
+let handler: NodeStyleHandler | undefined;
+
+function getHandler(): NodeStyleHandler {
+  handler ??= createOpenApiNodeHttpHandler({
+    router: appRouter,
+    createContext: ({ req }: { req: unknown }) => (req as { synkronusContext: Context }).synkronusContext,
+    responseMeta: ({ ctx, errors }: { ctx?: Context; errors: unknown[] }) =>
+      errors.length === 0 && ctx ? { status: ctx.response.status ?? 200, headers: { ...ctx.response.headers } } : {},
+  } as never) as unknown as NodeStyleHandler;
+  return handler;
+}
+
+interface AdapterResult {
+  status: number;
+  headers: Headers;
+  body: string | undefined;
+}
+
+export async function handleOpenApiRequest(request: Request, apiPath: string, body: unknown, ctx: Context): Promise<Response> {
+  const url = new URL(request.url);
+  const headers = new Headers(request.headers);
+  headers.set('content-type', 'application/json');
+  const forwarded = new Request(new URL(apiPath + url.search, url.origin), { method: request.method, headers });
+  // The adapter reads `body` from the request when present; a proxy hands it the parsed value.
+  const proxied = new Proxy(forwarded, {
+    get(target, prop) {
+      if (prop === 'body') return body;
+      if (prop === 'synkronusContext') return ctx;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    has(target, prop) {
+      return prop === 'body' || Reflect.has(target, prop);
+    },
+  });
+  const result = await new Promise<AdapterResult>((resolve) => {
+    const resHeaders = new Headers();
+    let status = 200;
+    const res = {
+      setHeader(key: string, value: string | string[]) {
+        if (Array.isArray(value)) value.forEach((v) => resHeaders.append(key, v));
+        else resHeaders.set(key, value);
+      },
+      get statusCode() {
+        return status;
+      },
+      set statusCode(code: number) {
+        status = code;
+      },
+      end(text?: string) {
+        resolve({ status, headers: resHeaders, body: text });
+      },
+    };
+    void getHandler()(proxied, res);
+  });
+  if (result.status < 400) {
+    if (result.body !== undefined) result.body += '\n';
+    return new Response(result.body ?? null, { status: result.status, headers: result.headers });
+  }
+  return errorResponse(result);
+}
+
+interface AdapterErrorBody {
+  message?: string;
+  code?: string;
+  data?: ErrorData & { code?: string };
+  issues?: Array<{ path: PropertyKey[]; message: string }>;
+}
+
+/** Rewrites the adapter's `{message, code, data}` error into the contract's bodies (api-contract §1.4). */
+function errorResponse(result: AdapterResult): Response {
+  let parsed: AdapterErrorBody = {};
+  try {
+    parsed = JSON.parse(result.body ?? '{}') as AdapterErrorBody;
+  } catch {
+    // keep the empty shape
+  }
+  const contract = parsed.data?.contract;
+  if (contract) {
+    const { headers, ...body } = contract;
+    return contractErrorResponse(result.status, body, headers);
+  }
+  switch (parsed.code) {
+    case 'UNAUTHORIZED':
+      return unauthorizedText();
+    case 'FORBIDDEN':
+      return forbiddenText();
+    case 'NOT_FOUND':
+      return contractErrorResponse(404, { error: 'not found', message: 'Not found' });
+    case 'BAD_REQUEST': {
+      const issues = parsed.data?.issues ?? [];
+      const detail = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
+      return contractErrorResponse(400, { error: detail || parsed.message || 'invalid request', message: 'Invalid request format' });
+    }
+    case 'PARSE_ERROR':
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return contractErrorResponse(400, { error: parsed.message ?? 'invalid request body', message: 'Invalid request format' });
+    default:
+      if (result.status >= 500) logger.error('request failed', { status: result.status, message: parsed.message });
+      return result.status >= 500
+        ? contractErrorResponse(500, INTERNAL_ERROR_BODY)
+        : contractErrorResponse(result.status, { error: parsed.message ?? 'An error occurred', message: parsed.message ?? 'Request failed' });
+  }
+}

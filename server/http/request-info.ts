@@ -1,0 +1,28 @@
+import { clientIp } from '@/server/auth/limiter';
+import type { RequestInfo } from '@/server/trpc';
+
+/** Set by server/main.ts from the socket; any client-sent value is removed there first. */
+export const PEER_ADDRESS_HEADER = 'x-synkronus-peer-address';
+
+function firstValue(header: string | null): string | undefined {
+  return header?.split(',')[0]?.trim() || undefined;
+}
+
+/** The origin clients reached us at, honouring reverse-proxy headers. */
+export function requestOrigin(request: Request): string {
+  const url = new URL(request.url);
+  const proto = firstValue(request.headers.get('x-forwarded-proto')) ?? url.protocol.replace(':', '');
+  const host = firstValue(request.headers.get('x-forwarded-host')) ?? request.headers.get('host') ?? url.host;
+  return `${proto}://${host}`;
+}
+
+export function requestInfo(request: Request): RequestInfo {
+  const peer = request.headers.get(PEER_ADDRESS_HEADER) ?? '127.0.0.1';
+  return {
+    clientIp: clientIp(peer, request.headers.get('x-real-ip')),
+    clientId: request.headers.get('x-ode-client-id')?.trim() ?? '',
+    odeVersion: request.headers.get('x-ode-version'),
+    origin: requestOrigin(request),
+    headers: request.headers,
+  };
+}

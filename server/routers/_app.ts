@@ -1,0 +1,20 @@
+import { router } from '@/server/trpc';
+import { authRouter } from '@/server/routers/auth';
+import { usersRouter } from '@/server/routers/users';
+import { systemRouter } from '@/server/routers/system';
+import { syncRouter } from '@/server/routers/sync';
+import { attachmentsRouter } from '@/server/routers/attachments';
+import { bundlesRouter } from '@/server/routers/bundles';
+import { exportsRouter } from '@/server/routers/exports';
+
+export const appRouter = router({
+  auth: authRouter,
+  users: usersRouter,
+  system: systemRouter,
+  sync: syncRouter,
+  attachments: attachmentsRouter,
+  bundles: bundlesRouter,
+  exports: exportsRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,51 @@
+import os from 'node:os';
+import { getDb, type Db } from '@/server/db/client';
+import { getConfig } from '@/server/config';
+
+export interface HealthReport {
+  ok: boolean;
+  error?: string;
+  timestamp: string;
+  version: string;
+}
+
+const HEALTH_TIMEOUT_MS = 3_000;
+
+export class SystemService {
+  constructor(private readonly db: Db = getDb()) {}
+
+  async health(): Promise<HealthReport> {
+    const timestamp = new Date().toISOString();
+    const version = getConfig().serverVersion;
+    try {
+      await Promise.race([
+        this.db.$queryRaw`SELECT 1`,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('database did not answer in time')), HEALTH_TIMEOUT_MS).unref()),
+      ]);
+      return { ok: true, timestamp, version };
+    } catch (err) {
+      return { ok: false, error: `database unavailable: ${(err as Error).message.split('\n')[0]}`, timestamp, version };
+    }
+  }
+
+  /** `GET /api/version`: every key present, as clients print them. */
+  async versionInfo() {
+    const [row] = await this.db.$queryRaw<Array<{ version: string; database_name: string }>>`
+      SELECT version() AS version, current_database() AS database_name`;
+    return {
+      server: { version: getConfig().serverVersion },
+      database: { type: 'postgresql', version: row.version, database_name: row.database_name },
+      system: { os: process.platform, architecture: os.arch() === 'x64' ? 'amd64' : os.arch(), cpus: os.cpus().length },
+      build: {
+        commit: process.env.SYNKRONUS_BUILD_COMMIT ?? 'unknown',
+        build_time: process.env.SYNKRONUS_BUILD_TIME ?? 'unknown',
+        go_version: `node ${process.version}`,
+      },
+    };
+  }
+
+  apiVersions() {
+    const current = getConfig().serverVersion;
+    return { versions: [{ version: current, releaseDate: '2025-01-01', deprecated: false }], current };
+  }
+}

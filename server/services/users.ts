@@ -1,0 +1,138 @@
+import { UserRepository, type UserWithPresence } from '@/server/db/repositories/users';
+import { hashPassword, verifyPassword, assertStorablePassword } from '@/server/auth/passwords';
+import { isRole, type AuthUser, type Role } from '@/server/auth/roles';
+import { AppError, badRequest, conflict, notFound } from '@/server/errors';
+import { logger } from '@/server/logger';
+
+export interface CreatedUser {
+  username: string;
+  role: Role;
+  createdAt: Date;
+}
+
+export interface UserListItem {
+  id: string;
+  username: string;
+  role: string;
+  createdAt: Date;
+  updatedAt: Date;
+  presence?: {
+    lastSeenAt: Date;
+    clientCount: number;
+    clients: Array<{
+      clientId: string;
+      lastSeenAt: Date;
+      lastDataVersion?: number;
+      appBundleVersion?: string;
+      lastOdeVersion?: string;
+    }>;
+  };
+}
+
+const userNotFound = () => notFound('user not found', 'User not found');
+
+export class UserService {
+  constructor(private readonly users = new UserRepository()) {}
+
+  /** Checks credentials; unknown users still cost one bcrypt comparison. */
+  async authenticate(username: string, password: string): Promise<AuthUser | undefined> {
+    const user = await this.users.findByUsername(username);
+    const ok = await verifyPassword(password, user?.passwordHash);
+    return ok && user ? { id: user.id, username: user.username, role: user.role as Role } : undefined;
+  }
+
+  async findForToken(username: string): Promise<AuthUser | undefined> {
+    const user = await this.users.findByUsername(username);
+    return user ? { id: user.id, username: user.username, role: user.role as Role } : undefined;
+  }
+
+  async create(input: { username: string; password: string; role: string }): Promise<CreatedUser> {
+    const username = input.username.trim();
+    if (!username || !input.password || !input.role) throw badRequest('missing required fields', 'Missing required fields');
+    if (!isRole(input.role)) {
+      throw badRequest(`invalid role: ${input.role}`, 'Invalid role; expected read-only, read-write or admin');
+    }
+    if (await this.users.findByUsername(username)) throw conflict('user already exists', 'Username already exists');
+    const passwordHash = await hashPassword(input.password);
+    try {
+      const user = await this.users.create({ username, passwordHash, role: input.role });
+      return { username: user.username, role: input.role, createdAt: user.createdAt };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'P2002') throw conflict('user already exists', 'Username already exists');
+      throw err;
+    }
+  }
+
+  async list(): Promise<UserListItem[]> {
+    return (await this.users.listWithPresence()).map(toListItem);
+  }
+
+  async delete(username: string): Promise<void> {
+    if (!username) throw badRequest('username is required', 'Username is required');
+    if (!(await this.users.delete(username))) throw userNotFound();
+  }
+
+  async resetPassword(username: string, newPassword: string): Promise<void> {
+    if (!username || !newPassword) throw badRequest('missing required fields', 'Username and new password are required');
+    const passwordHash = await hashPassword(newPassword);
+    if (!(await this.users.updatePasswordHash(username, passwordHash))) throw userNotFound();
+  }
+
+  /** A wrong current password is 401 with a JSON body (the REST contract); the console shows it in the form. */
+  async changePassword(username: string, currentPassword: string, newPassword: string): Promise<void> {
+    if (!currentPassword || !newPassword) {
+      throw badRequest('missing required fields', 'Current password and new password are required');
+    }
+    assertStorablePassword(newPassword);
+    const user = await this.users.findByUsername(username);
+    if (!user) throw new AppError('unauthorized', 'user not found', 'User not found');
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+      throw new AppError('unauthorized', 'invalid password', 'Current password is incorrect');
+    }
+    await this.users.updatePasswordHash(username, await hashPassword(newPassword));
+  }
+
+  /** First start: an empty users table gets the configured admin. Never touched again. */
+  async ensureBootstrapAdmin(admin: { username: string; password: string }): Promise<boolean> {
+    if ((await this.users.count()) > 0) return false;
+    const created = await this.users.createIfNoUsers({
+      username: admin.username,
+      passwordHash: await hashPassword(admin.password),
+      role: 'admin',
+    });
+    if (created) logger.info('created bootstrap admin user', { username: admin.username });
+    return created;
+  }
+
+  /** Recovery: on every start, create the admin or overwrite its password and promote it. */
+  async applyRecoveryAdmin(admin: { username: string; password: string }): Promise<void> {
+    await this.users.upsertAdmin(admin.username, await hashPassword(admin.password));
+    logger.warn('recovery admin applied: unset SYNKRONUS_RECOVERY_CREATE_USER/PASS once you have signed in', {
+      username: admin.username,
+    });
+  }
+}
+
+function toListItem(user: UserWithPresence): UserListItem {
+  const item: UserListItem = {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+  if (user.presence.length > 0) {
+    item.presence = {
+      lastSeenAt: new Date(Math.max(...user.presence.map((p) => p.lastSeenAt.getTime()))),
+      clientCount: user.presence.length,
+      clients: user.presence.map((p) => ({
+        clientId: p.clientId,
+        lastSeenAt: p.lastSeenAt,
+        ...(p.lastDataVersion !== null && { lastDataVersion: Number(p.lastDataVersion) }),
+        ...(p.appBundleVersion !== null && { appBundleVersion: p.appBundleVersion }),
+        ...(p.lastOdeVersion !== null && { lastOdeVersion: p.lastOdeVersion }),
+      })),
+    };
+  }
+  return item;
+}
