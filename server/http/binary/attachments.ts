@@ -1,0 +1,3 @@
+import type { BinaryRoute } from '@/server/http/binary-routes';
+
+export const attachmentsRoutes: BinaryRoute[] = [];
