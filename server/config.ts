@@ -30,6 +30,8 @@ export function parseGoBool(value: string | undefined): boolean | undefined {
   return undefined;
 }
 
+const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
 const goBool = (fallback: boolean) => z.preprocess((v) => parseGoBool(v as string | undefined) ?? fallback, z.boolean());
 
 const EnvSchema = z.object({
@@ -38,8 +40,8 @@ const EnvSchema = z.object({
     return Number.isInteger(n) && n > 0 && n < 65536 ? n : 8080;
   }, z.number()),
   DATA_DIR: z.string().optional(),
-  DATABASE_URL: z.string().trim().min(1).optional(),
-  DB_CONNECTION: z.string().trim().min(1).optional(),
+  DATABASE_URL: z.preprocess(blankAsUnset, z.string().trim().optional()),
+  DB_CONNECTION: z.preprocess(blankAsUnset, z.string().trim().optional()),
   JWT_SECRET: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).catch('info'),
   MAX_VERSIONS_KEPT: positiveInt(5),

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../support/server';
+import { createDatabase, dropDatabase } from '../support/postgres';
+
+/** The real server process, started as `npm start` starts it after the build. */
+
+const running: RunningServer[] = [];
+const databases: string[] = [];
+afterAll(async () => {
+  for (const server of running) await server.stop().catch(() => undefined);
+  for (const url of databases) await dropDatabase(url);
+});
+
+async function start(options: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
+  const server = await startServer(options);
+  running.push(server);
+  return server;
+}
+
+const VERSION = { 'x-ode-version': '1.3.1' };
+
+describe('npm start on an empty data directory', () => {
+  let server: RunningServer;
+
+  it('starts the embedded PostgreSQL, migrates and serves /health', async () => {
+    server = await start();
+    const response = await fetch(`${server.url}/health`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect((await response.json()).status).toBe('ok');
+    expect(fs.existsSync(path.join(server.dataDir, 'postgres', 'cluster', 'PG_VERSION'))).toBe(true);
+  });
+
+  it('lets the bootstrap admin log in over REST', async () => {
+    const response = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { ...VERSION, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'admin' }),
+    });
+    expect(response.status).toBe(200);
+    expect(typeof (await response.json()).token).toBe('string');
+  });
+
+  it('redirects a trailing slash keeping the method, and serves the API docs', async () => {
+    const redirect = await fetch(`${server.url}/api/versions/`, { headers: VERSION, redirect: 'manual' });
+    expect([301, 308]).toContain(redirect.status);
+    expect(redirect.headers.get('location')).toMatch(/\/api\/versions$/);
+    const document = await fetch(`${server.url}/openapi/synkronus.json`);
+    expect((await document.json()).paths['/auth/login']).toBeTruthy();
+    expect((await fetch(`${server.url}/openapi/swagger`)).status).toBe(200);
+  });
+
+  it('ignores a client-sent peer address header (the limiter keys on the socket)', async () => {
+    const response = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { ...VERSION, 'content-type': 'application/json', 'x-synkronus-peer-address': '10.0.0.1' },
+      body: JSON.stringify({ username: 'admin', password: 'admin' }),
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('stops cleanly on SIGTERM, embedded PostgreSQL included, and starts again on the same data', async () => {
+    expect(await server.stop()).toBe(0);
+    expect(fs.existsSync(path.join(server.dataDir, 'postgres', 'cluster', 'postmaster.pid'))).toBe(false);
+    const again = await start({ dataDir: server.dataDir });
+    expect(again.output()).not.toContain('applied migration');
+    expect(again.output()).not.toContain('created bootstrap admin');
+  });
+});
+
+describe('two servers on one empty external database', () => {
+  it('both come up, migrate once and create one admin', async () => {
+    const url = await createDatabase({ fromTemplate: false });
+    databases.push(url);
+    const [a, b] = await Promise.all([start({ env: { DB_CONNECTION: url } }), start({ env: { DB_CONNECTION: url } })]);
+    for (const server of [a, b]) expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const users = await client.query('SELECT username, role FROM users');
+    const migrations = await client.query('SELECT migration_name, count(*) FROM _prisma_migrations GROUP BY 1 HAVING count(*) > 1');
+    await client.end();
+    expect(users.rows).toEqual([{ username: 'admin', role: 'admin' }]);
+    expect(migrations.rows).toEqual([]);
+  });
+});
+
+describe('configuration errors', () => {
+  it('exits with a clear message when only one recovery variable is set', async () => {
+    await expect(start({ env: { SYNKRONUS_RECOVERY_CREATE_USER: 'root' }, timeoutMs: 20_000 })).rejects.toThrow(
+      /must be set together/,
+    );
+  });
+});
