@@ -68,6 +68,14 @@ describe('npm start on an empty data directory', () => {
     const again = await start({ dataDir: server.dataDir });
     expect(again.output()).not.toContain('applied migration');
     expect(again.output()).not.toContain('created bootstrap admin');
+    server = again;
+  });
+
+  it('starts again after a crash (SIGKILL) that left the embedded PostgreSQL running', async () => {
+    await server.kill();
+    const revived = await start({ dataDir: server.dataDir });
+    expect(revived.output()).toContain('stopping a PostgreSQL left running by a crashed server');
+    expect((await fetch(`${revived.url}/health`)).status).toBe(200);
   });
 });
 

@@ -43,7 +43,7 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
 }
 
 /**
- * Starts the real server the way `npm start` does after its build step: `tsx server/main.ts`, with a fresh data
+ * Starts the real server the way `npm start` does after its build step, with a fresh data
  * dir. Resolves once /health answers 200.
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
@@ -54,7 +54,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let output = '';
   // The test runner's own database settings must not leak into the server: it starts the embedded one unless told.
   const { DATABASE_URL: _url, DB_CONNECTION: _connection, ...inherited } = process.env;
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['server/main.ts'], {
+  // `node --import tsx` runs the server in this one process (the tsx CLI would add a wrapper process).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env: {
       ...inherited,

