@@ -22,6 +22,8 @@ export interface RequestInfo {
   /** Absolute origin of the request, proxy headers considered, for URLs in responses. */
   origin: string;
   headers: Headers;
+  /** Query parameters (the OpenAPI adapter reads a POST's input from the body only). */
+  query: URLSearchParams;
 }
 
 export interface Context {

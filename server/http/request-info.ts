@@ -24,5 +24,6 @@ export function requestInfo(request: Request): RequestInfo {
     odeVersion: request.headers.get('x-ode-version'),
     origin: requestOrigin(request),
     headers: request.headers,
+    query: new URL(request.url).searchParams,
   };
 }

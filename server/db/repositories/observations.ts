@@ -1,0 +1,184 @@
+import { getDb, type Db } from '@/server/db/client';
+import { Prisma } from '@/server/db/generated/client';
+import type { StorableRecord } from '@/server/services/sync/records';
+
+export type Tx = Prisma.TransactionClient;
+
+export interface Counter {
+  currentVersion: bigint;
+  repositoryGeneration: bigint;
+}
+
+/** An observation as the database returns it, timestamps already RFC 3339 text in UTC. */
+export interface ObservationRow {
+  observation_id: string;
+  form_type: string;
+  form_version: string;
+  data: unknown;
+  created_at: string;
+  updated_at: string;
+  synced_at: string | null;
+  deleted: boolean;
+  version: bigint;
+  geolocation: Record<string, unknown> | null;
+  author: string | null;
+  device_id: string | null;
+  tags: string[] | null;
+}
+
+const RFC3339_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
+
+/** The wire columns of a record, timestamps rendered in SQL so microseconds survive. */
+const RECORD_COLUMNS = Prisma.sql`
+  observation_id, form_type, form_version, data,
+  to_char(created_at AT TIME ZONE 'UTC', ${RFC3339_UTC}) AS created_at,
+  to_char(updated_at AT TIME ZONE 'UTC', ${RFC3339_UTC}) AS updated_at,
+  to_char(synced_at AT TIME ZONE 'UTC', ${RFC3339_UTC}) AS synced_at,
+  deleted, version, geolocation, author, device_id, tags`;
+
+/**
+ * Sync's SQL. The change counter is the single row of sync_version; triggers stamp every observation write and
+ * attachment operation with its next value. Writers lock that row first, so versions become visible in order.
+ */
+export class ObservationRepository {
+  constructor(private readonly db: Db = getDb()) {}
+
+  transaction<T>(fn: (tx: Tx) => Promise<T>, isolationLevel?: Prisma.TransactionIsolationLevel): Promise<T> {
+    return this.db.$transaction(fn, { isolationLevel, timeout: 120_000, maxWait: 30_000 });
+  }
+
+  /** Serialises writers: held until commit, so nobody else can take a version meanwhile. */
+  async lockCounter(tx: Tx): Promise<Counter> {
+    const [row] = await tx.$queryRaw<Array<{ current_version: bigint; repository_generation: bigint }>>`
+      SELECT current_version, repository_generation FROM sync_version WHERE id = 1 FOR UPDATE`;
+    return { currentVersion: row.current_version, repositoryGeneration: row.repository_generation };
+  }
+
+  async readCounter(tx: Tx | Db = this.db): Promise<Counter & { lastResetAt: Date | null; lastResetBy: string | null }> {
+    const [row] = await tx.$queryRaw<
+      Array<{ current_version: bigint; repository_generation: bigint; last_reset_at: Date | null; last_reset_by: string | null }>
+    >`SELECT current_version, repository_generation, last_reset_at, last_reset_by FROM sync_version WHERE id = 1`;
+    return {
+      currentVersion: row.current_version,
+      repositoryGeneration: row.repository_generation,
+      lastResetAt: row.last_reset_at,
+      lastResetBy: row.last_reset_by,
+    };
+  }
+
+  /** One statement for the whole batch, applied in array order; created_at is kept on updates. */
+  async upsertBatch(tx: Tx, records: StorableRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await tx.$executeRaw`
+      INSERT INTO observations
+        (observation_id, form_type, form_version, data, created_at, deleted, geolocation, author, device_id, tags)
+      SELECT r.observation_id, r.form_type, r.form_version, r.data, COALESCE(r.created_at, now()), r.deleted,
+             r.geolocation, r.author, r.device_id, r.tags
+        FROM jsonb_array_elements(${JSON.stringify(records)}::jsonb) WITH ORDINALITY AS e(value, ord),
+             jsonb_to_record(e.value) AS r(
+               observation_id text, form_type text, form_version text, data jsonb, created_at timestamptz,
+               deleted boolean, geolocation jsonb, author text, device_id text, tags text[])
+       ORDER BY e.ord
+      ON CONFLICT (observation_id) DO UPDATE SET
+        form_type = EXCLUDED.form_type, form_version = EXCLUDED.form_version, data = EXCLUDED.data,
+        deleted = EXCLUDED.deleted, geolocation = EXCLUDED.geolocation, author = EXCLUDED.author,
+        device_id = EXCLUDED.device_id, tags = EXCLUDED.tags`;
+  }
+
+  /** Rows after the cursor, oldest change first; `limit` is the page size plus one to detect more. */
+  pullPage(tx: Tx, since: number, formTypes: string[] | null, limit: number): Promise<ObservationRow[]> {
+    return tx.$queryRaw<ObservationRow[]>`
+      SELECT ${RECORD_COLUMNS}
+        FROM observations
+       WHERE version > ${since} AND (${formTypes}::text[] IS NULL OR form_type = ANY(${formTypes}::text[]))
+       ORDER BY version, observation_id
+       LIMIT ${limit}`;
+  }
+
+  async findTransmission(tx: Tx, clientId: string, transmissionId: string) {
+    return tx.pushTransmission.findUnique({ where: { clientId_transmissionId: { clientId, transmissionId } } });
+  }
+
+  async saveTransmission(tx: Tx, entry: { clientId: string; transmissionId: string; requestSha256: string; response: object }) {
+    const { clientId, transmissionId, requestSha256, response } = entry;
+    await tx.pushTransmission.upsert({
+      where: { clientId_transmissionId: { clientId, transmissionId } },
+      create: { clientId, transmissionId, requestSha256, response },
+      update: { requestSha256, response, createdAt: new Date() },
+    });
+  }
+
+  async pruneTransmissions(olderThan: Date): Promise<number> {
+    return (await this.db.pushTransmission.deleteMany({ where: { createdAt: { lt: olderThan } } })).count;
+  }
+
+  /** Two identical pushes arriving together are answered one after the other. */
+  async lockTransmission(tx: Tx, clientId: string, transmissionId: string): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${JSON.stringify([clientId, transmissionId])}, 0))`;
+  }
+
+  async watermark(clientId: string, tx: Tx | Db = this.db): Promise<bigint | undefined> {
+    const row = await tx.clientSyncState.findUnique({ where: { clientId } });
+    return row?.lastPulledVersion;
+  }
+
+  async setWatermark(clientId: string, version: number | bigint, tx: Tx | Db = this.db): Promise<void> {
+    const lastPulledVersion = BigInt(version);
+    await tx.clientSyncState.upsert({
+      where: { clientId },
+      create: { clientId, lastPulledVersion },
+      update: { lastPulledVersion, updatedAt: new Date() },
+    });
+  }
+
+  /** The hard reset: every observation and attachment operation gone, the counter back to 1, a new generation. */
+  async resetRepository(tx: Tx, username: string): Promise<bigint> {
+    await tx.$executeRaw`DELETE FROM observations`;
+    await tx.$executeRaw`DELETE FROM attachment_operations`;
+    await tx.$executeRaw`DELETE FROM push_transmissions`;
+    await tx.$executeRaw`DELETE FROM client_sync_state`;
+    const [row] = await tx.$queryRaw<Array<{ repository_generation: bigint }>>`
+      UPDATE sync_version
+         SET current_version = 1, repository_generation = repository_generation + 1,
+             last_reset_at = now(), last_reset_by = ${username}, updated_at = now()
+       WHERE id = 1
+      RETURNING repository_generation`;
+    return row.repository_generation;
+  }
+
+  // Console queries (server-side paging, not sync/pull).
+
+  async list(filter: { formType?: string; search?: string; includeDeleted: boolean }, page: { skip: number; take: number }) {
+    const where: Prisma.ObservationWhereInput = {
+      ...(filter.formType !== undefined && { formType: filter.formType }),
+      ...(filter.search && { observationId: { contains: filter.search, mode: 'insensitive' as const } }),
+      ...(!filter.includeDeleted && { deleted: false }),
+    };
+    const [items, total] = await Promise.all([
+      this.db.observation.findMany({
+        where,
+        orderBy: [{ updatedAt: 'desc' }, { observationId: 'asc' }],
+        skip: page.skip,
+        take: page.take,
+        select: {
+          observationId: true, formType: true, formVersion: true, createdAt: true, updatedAt: true,
+          deleted: true, version: true, author: true, deviceId: true,
+        },
+      }),
+      this.db.observation.count({ where }),
+    ]);
+    return { items, total };
+  }
+
+  async findOne(observationId: string): Promise<ObservationRow | undefined> {
+    const rows = await this.db.$queryRaw<ObservationRow[]>`
+      SELECT ${RECORD_COLUMNS}
+        FROM observations WHERE observation_id = ${observationId}`;
+    return rows[0];
+  }
+
+  formTypes(): Promise<Array<{ formType: string; count: number }>> {
+    return this.db.$queryRaw<Array<{ formType: string; count: number }>>`
+      SELECT form_type AS "formType", count(*)::int AS count FROM observations GROUP BY form_type ORDER BY lower(form_type)`;
+  }
+}

@@ -1,0 +1,136 @@
+import { AppError } from '@/server/errors';
+
+/**
+ * What a pushed record may hold, checked before anything touches the database: every record of a batch is either
+ * storable or the whole push is refused with a 400 naming it (Formulus marks a batch synced on any 2xx and ignores
+ * `failed_records`, so a record dropped silently would be lost).
+ */
+
+export interface StorableRecord {
+  observation_id: string;
+  form_type: string;
+  form_version: string;
+  data: Record<string, unknown>;
+  created_at: string | null;
+  deleted: boolean;
+  geolocation: Record<string, unknown> | null;
+  author: string | null;
+  device_id: string | null;
+  tags: string[] | null;
+}
+
+export interface FailedRecord {
+  index: number;
+  error: string;
+  record: unknown;
+}
+
+export interface SyncWarning {
+  id: string;
+  code: string;
+  message: string;
+}
+
+export interface CheckedBatch {
+  records: StorableRecord[];
+  failed: FailedRecord[];
+  warnings: SyncWarning[];
+}
+
+const MAX_KEY_LENGTH = 255;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+class InvalidRecord extends Error {}
+
+function invalid(what: string): never {
+  throw new InvalidRecord(what);
+}
+
+function optionalString(record: Record<string, unknown>, key: string): string | null {
+  const value = record[key];
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : invalid(`${key} must be a string`);
+}
+
+function boundedKey(record: Record<string, unknown>, key: string): string {
+  const value = optionalString(record, key) ?? '';
+  return value.length <= MAX_KEY_LENGTH ? value : invalid(`${key} is longer than ${MAX_KEY_LENGTH} characters`);
+}
+
+function timestamp(record: Record<string, unknown>, key: string): string | null {
+  const value = optionalString(record, key);
+  if (value === null || value === '') return null;
+  if (!RFC3339.test(value) || Number.isNaN(Date.parse(value.replace(/(\.\d{3})\d+/, '$1')))) {
+    invalid(`${key} is not an RFC 3339 timestamp: "${value.slice(0, 40)}"`);
+  }
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function storable(record: Record<string, unknown>, observationId: string): StorableRecord {
+  if (!isObject(record.data)) invalid('data must be a JSON object');
+  if (record.deleted !== undefined && record.deleted !== null && typeof record.deleted !== 'boolean') {
+    invalid('deleted must be a boolean');
+  }
+  const geolocation = record.geolocation ?? null;
+  if (geolocation !== null && !isObject(geolocation)) invalid('geolocation must be an object or null');
+  const tags = record.tags ?? null;
+  if (tags !== null && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) {
+    invalid('tags must be an array of strings or null');
+  }
+  return {
+    observation_id: observationId,
+    form_type: boundedKey(record, 'form_type'),
+    form_version: optionalString(record, 'form_version') ?? '',
+    data: record.data,
+    created_at: timestamp(record, 'created_at'),
+    deleted: record.deleted === true,
+    geolocation,
+    author: optionalString(record, 'author'),
+    device_id: optionalString(record, 'device_id'),
+    tags: tags as string[] | null,
+  };
+}
+
+/**
+ * Records without an observation_id go to `failed_records` as upstream (a §11 conformance case; Formulus never
+ * sends such records); any other problem refuses the whole batch.
+ */
+export function checkBatch(records: unknown[]): CheckedBatch {
+  const batch: CheckedBatch = { records: [], failed: [], warnings: [] };
+  records.forEach((record, index) => {
+    if (!isObject(record)) throw invalidBatch(index, undefined, 'a record must be a JSON object');
+    const id = record.observation_id;
+    if (id === undefined || id === null || id === '') {
+      batch.failed.push({ index, error: 'observation_id is required', record });
+      return;
+    }
+    try {
+      if (typeof id !== 'string') invalid('observation_id must be a string');
+      if (id.length > MAX_KEY_LENGTH) invalid(`observation_id is longer than ${MAX_KEY_LENGTH} characters`);
+      const checked = storable(record, id);
+      if (checked.form_type === '') {
+        batch.warnings.push({ id, code: 'MISSING_FORM_TYPE', message: 'form_type is empty but record was processed' });
+      }
+      batch.records.push(checked);
+    } catch (err) {
+      if (err instanceof InvalidRecord) throw invalidBatch(index, typeof id === 'string' ? id : undefined, err.message);
+      throw err;
+    }
+  });
+  return batch;
+}
+
+function invalidBatch(index: number, observationId: string | undefined, problem: string): AppError {
+  const which = observationId === undefined ? `record ${index}` : `record ${index}, observation_id ${observationId}`;
+  return new AppError('bad_request', `${problem} (${which})`, 'Invalid record in batch; nothing was stored');
+}
+
+/** Within one batch the last record for an id wins, applied in the position of that last record. */
+export function lastWriteWins(records: StorableRecord[]): StorableRecord[] {
+  const lastIndex = new Map(records.map((record, index) => [record.observation_id, index]));
+  return records.filter((record, index) => lastIndex.get(record.observation_id) === index);
+}

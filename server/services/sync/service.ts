@@ -1,0 +1,259 @@
+import crypto from 'node:crypto';
+import { ObservationRepository, type ObservationRow, type Tx } from '@/server/db/repositories/observations';
+import { AppError, badRequest, notFound } from '@/server/errors';
+import { logger } from '@/server/logger';
+import { presence } from '@/server/services/presence';
+import { assertGeneration } from '@/server/services/generation';
+import { checkBatch, lastWriteWins, type FailedRecord, type SyncWarning } from '@/server/services/sync/records';
+import { emptyAttachmentFolders } from '@/server/storage/attachment-folders';
+
+export const DEFAULT_PULL_LIMIT = 100;
+export const MAX_PULL_LIMIT = 1000;
+export const RESET_CONFIRMATION = 'RESET_REPOSITORY';
+/** Formulus retries a failed push for minutes, an offline device maybe a day later: keep two days of answers. */
+const TRANSMISSION_RETENTION_MS = 48 * 60 * 60 * 1000;
+const PRUNE_INTERVAL_MS = 60_000;
+
+export interface Caller {
+  username: string;
+  odeVersion: string | null;
+  /** The client's repository generation (header or body), undefined when it sent none. */
+  generation: number | undefined;
+}
+
+export interface PushRequest {
+  transmission_id: string;
+  client_id: string;
+  records: unknown[] | null | undefined;
+}
+
+export interface PushResponse {
+  current_version: number;
+  repository_generation: number;
+  success_count: number;
+  failed_records?: FailedRecord[];
+  warnings?: SyncWarning[];
+}
+
+export interface PullRequest {
+  client_id: string;
+  since?: { version: number; id?: string };
+  schema_types?: string[];
+  /** The `limit` and `schemaType` query parameters, as sent. */
+  limit?: string;
+  schemaType?: string;
+}
+
+export interface WireRecord {
+  observation_id: string;
+  form_type: string;
+  form_version: string;
+  data: unknown;
+  created_at: string;
+  updated_at: string;
+  synced_at?: string;
+  deleted: boolean;
+  version: number;
+  geolocation?: Record<string, unknown>;
+  author?: string;
+  device_id?: string;
+  tags?: string[];
+}
+
+export interface PullResponse {
+  current_version: number;
+  repository_generation: number;
+  records: WireRecord[];
+  change_cutoff: number;
+  has_more: boolean;
+  sync_format_version: '1.0';
+}
+
+let lastPrune = 0;
+
+/** Go writes RFC3339Nano: fractional seconds only when non-zero. */
+function trimFraction(timestamp: string): string {
+  return timestamp.replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+}
+
+export function toWireRecord(row: ObservationRow): WireRecord {
+  return {
+    observation_id: row.observation_id,
+    form_type: row.form_type,
+    form_version: row.form_version,
+    data: row.data,
+    created_at: trimFraction(row.created_at),
+    updated_at: trimFraction(row.updated_at),
+    ...(row.synced_at !== null && { synced_at: trimFraction(row.synced_at) }),
+    deleted: row.deleted,
+    version: Number(row.version),
+    ...(row.geolocation !== null && { geolocation: row.geolocation }),
+    ...(row.author !== null && { author: row.author }),
+    ...(row.device_id !== null && { device_id: row.device_id }),
+    ...(row.tags !== null && row.tags.length > 0 && { tags: row.tags }),
+  };
+}
+
+function pullLimit(raw: string | undefined): number {
+  const parsed = raw !== undefined && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < 1) return DEFAULT_PULL_LIMIT;
+  return Math.min(parsed, MAX_PULL_LIMIT);
+}
+
+function requestHash(request: PushRequest): string {
+  return crypto.createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
+
+export class SyncService {
+  constructor(private readonly observations = new ObservationRepository()) {}
+
+  /**
+   * One transaction per batch: all records are stored, or none. A retry of the same transmission with the same
+   * body gets the first answer and writes nothing.
+   */
+  async push(request: PushRequest, caller: Caller): Promise<PushResponse> {
+    if (!request.transmission_id) throw badRequest('transmission_id is required', 'transmission_id is required');
+    if (!request.client_id) throw badRequest('client_id is required', 'client_id is required');
+    if (!Array.isArray(request.records)) throw badRequest('records is required', 'records must be an array');
+    const batch = checkBatch(request.records);
+    const hash = requestHash(request);
+
+    const response = await this.observations.transaction(async (tx) => {
+      await this.observations.lockTransmission(tx, request.client_id, request.transmission_id);
+      const previous = await this.observations.findTransmission(tx, request.client_id, request.transmission_id);
+      const counter = await this.observations.lockCounter(tx);
+      assertGeneration(counter.repositoryGeneration, caller.generation);
+      if (previous?.requestSha256 === hash) return previous.response as unknown as PushResponse;
+
+      await this.observations.upsertBatch(tx, lastWriteWins(batch.records));
+      const after = (await this.observations.readCounter(tx)).currentVersion;
+      const result: PushResponse = {
+        current_version: Number(await this.nextCursor(tx, request.client_id, counter.currentVersion, after)),
+        repository_generation: Number(counter.repositoryGeneration),
+        success_count: request.records!.length - batch.failed.length,
+        ...(batch.failed.length > 0 && { failed_records: batch.failed }),
+        ...(batch.warnings.length > 0 && { warnings: batch.warnings }),
+      };
+      await this.observations.saveTransmission(tx, {
+        clientId: request.client_id,
+        transmissionId: request.transmission_id,
+        requestSha256: hash,
+        response: result,
+      });
+      return result;
+    });
+
+    presence().record({ username: caller.username, clientId: request.client_id, lastDataVersion: response.current_version, odeVersion: caller.odeVersion });
+    this.pruneTransmissionsNow();
+    return response;
+  }
+
+  /**
+   * Formulus stores the push answer's current_version as its next pull cursor. Returning the counter after this
+   * push is only safe when the client had already pulled everything before it (its watermark reaches the counter
+   * as it was when this push took the lock: every later version is this push's own). Otherwise answer the
+   * watermark, so the next pull still brings the other devices' changes (and re-brings this push's rows, which the
+   * device applies harmlessly).
+   */
+  private async nextCursor(tx: Tx, clientId: string, before: bigint, after: bigint): Promise<bigint> {
+    const watermark = await this.observations.watermark(clientId, tx);
+    // A client that never pulled (the CLI, Desktop's probe) does not use the answer as a cursor: upstream value.
+    if (watermark === undefined) return after;
+    if (watermark < before) return watermark;
+    if (after !== watermark) await this.observations.setWatermark(clientId, after, tx);
+    return after;
+  }
+
+  private pruneTransmissionsNow(): void {
+    if (Date.now() - lastPrune < PRUNE_INTERVAL_MS) return;
+    lastPrune = Date.now();
+    this.observations
+      .pruneTransmissions(new Date(Date.now() - TRANSMISSION_RETENTION_MS))
+      .catch((err: Error) => logger.warn('pruning push transmissions failed', { error: err.message }));
+  }
+
+  /**
+   * Reads the counter and the page in one snapshot: a version at or below the counter read is committed, because
+   * writers hold the counter row until they commit.
+   */
+  async pull(request: PullRequest, caller: Caller): Promise<PullResponse> {
+    if (!request.client_id) throw badRequest('client_id is required', 'client_id is required');
+    const since = request.since?.version ?? 0;
+    const limit = pullLimit(request.limit);
+    const types = [...(request.schemaType ? [request.schemaType] : []), ...(request.schema_types ?? [])].filter(Boolean);
+    const { counter, rows } = await this.observations.transaction(async (tx) => {
+      const counter = await this.observations.readCounter(tx);
+      assertGeneration(counter.repositoryGeneration, caller.generation);
+      return { counter, rows: await this.observations.pullPage(tx, since, types.length > 0 ? types : null, limit + 1) };
+    }, 'RepeatableRead');
+
+    const records = rows.slice(0, limit).map(toWireRecord);
+    const hasMore = rows.length > limit;
+    const response: PullResponse = {
+      current_version: Number(counter.currentVersion),
+      repository_generation: Number(counter.repositoryGeneration),
+      records,
+      change_cutoff: records.length > 0 ? records[records.length - 1].version : since,
+      has_more: hasMore,
+      sync_format_version: '1.0',
+    };
+    // The watermark is the cursor the client holds after this page. A filtered pull says nothing about the
+    // other form types, so it does not move the watermark.
+    if (types.length === 0) {
+      await this.observations.setWatermark(request.client_id, hasMore ? response.change_cutoff : response.current_version);
+    }
+    presence().record({ username: caller.username, clientId: request.client_id, lastDataVersion: since, odeVersion: caller.odeVersion });
+    return response;
+  }
+
+  async resetRepository(confirm: string, username: string): Promise<{ repository_generation: number; message: string }> {
+    if (confirm !== RESET_CONFIRMATION) {
+      throw badRequest(`confirm must be exactly "${RESET_CONFIRMATION}"`, `Type ${RESET_CONFIRMATION} to confirm the reset`);
+    }
+    const generation = await this.observations.transaction(async (tx) => {
+      await this.observations.lockCounter(tx);
+      return this.observations.resetRepository(tx, username);
+    });
+    logger.warn('repository reset', { by: username, generation: Number(generation) });
+    try {
+      await emptyAttachmentFolders();
+    } catch (err) {
+      logger.error('attachment folders could not be emptied after a reset', { error: (err as Error).message });
+      throw new AppError('internal', (err as Error).message, 'Repository was reset but attachment files could not be cleared; remove them by hand');
+    }
+    return { repository_generation: Number(generation), message: 'Repository reset completed' };
+  }
+
+  async repositoryStatus() {
+    const counter = await this.observations.readCounter();
+    return {
+      repositoryGeneration: Number(counter.repositoryGeneration),
+      currentVersion: Number(counter.currentVersion),
+      lastResetAt: counter.lastResetAt?.toISOString() ?? null,
+      lastResetBy: counter.lastResetBy,
+    };
+  }
+
+  async listObservations(input: { page: number; pageSize: number; formType?: string; search?: string; includeDeleted: boolean }) {
+    const { items, total } = await this.observations.list(input, { skip: (input.page - 1) * input.pageSize, take: input.pageSize });
+    return {
+      total,
+      items: items.map((item) => ({
+        ...item,
+        createdAt: item.createdAt.toISOString(),
+        updatedAt: item.updatedAt.toISOString(),
+        version: Number(item.version),
+      })),
+    };
+  }
+
+  async getObservation(observationId: string): Promise<WireRecord> {
+    const row = await this.observations.findOne(observationId);
+    if (!row) throw notFound('observation not found', 'Observation not found');
+    return toWireRecord(row);
+  }
+
+  formTypes() {
+    return this.observations.formTypes();
+  }
+}
