@@ -1,3 +1,296 @@
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import archiver, { type Archiver } from 'archiver';
+import busboy from 'busboy';
+import { getConfig, parseGoBool } from '@/server/config';
+import { AppError, badRequest } from '@/server/errors';
 import type { BinaryRoute } from '@/server/http/binary-routes';
+import { jsonResponse } from '@/server/http/responses';
+import { logger } from '@/server/logger';
+import { attachmentExportEntries, type ExportEntry } from '@/server/services/attachments/export';
+import { attachmentIdFromPath } from '@/server/services/attachments/ids';
+import { AttachmentService, uploadTooLarge, type ReceivedUpload } from '@/server/services/attachments/service';
+import { GENERATION_HEADER } from '@/server/services/generation';
+import type { StoredFile, StoredFileInfo } from '@/server/storage/attachment-store';
 
-export const attachmentsRoutes: BinaryRoute[] = [];
+/**
+ * The streaming attachment endpoints (api-contract §4): multipart upload, download / existence check, and
+ * the zip of all attachments. Bodies are streamed both ways; nothing holds a whole file in memory.
+ */
+
+/** Room for the multipart boundaries and part headers around the file itself. */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+const multipartInvalid = () => badRequest('An error occurred', 'Failed to parse multipart form');
+const notExactlyOneFile = () => badRequest('An error occurred', 'Exactly one file part is required');
+const notFoundBody = { error: 'An error occurred', message: 'Attachment not found' };
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+async function upload(request: Request, id: string): Promise<Response> {
+  const attachmentId = attachmentIdFromPath(id);
+  if (!attachmentId) throw badRequest('An error occurred', 'attachment_id is invalid');
+  const service = new AttachmentService();
+  const release = await service.acquireUploadSlot(request.signal);
+  try {
+    await service.assertUploadGeneration(request.headers.get(GENERATION_HEADER));
+    const received = await receiveSingleFile(request, service);
+    await service.save(attachmentId, received);
+    return jsonResponse({ status: 'success' });
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Parses the multipart body as it arrives and streams its one file part into staging. Exactly one part, a
+ * file named `file`, is accepted; anything else is 400 and the staged file is removed.
+ */
+async function receiveSingleFile(request: Request, service: AttachmentService): Promise<ReceivedUpload> {
+  const bodyLimit = getConfig().attachments.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
+  if (Number(request.headers.get('content-length') ?? 0) > bodyLimit) throw uploadTooLarge();
+  if (!request.body) throw multipartInvalid();
+  let parser: busboy.Busboy;
+  try {
+    // parts: 2 so that a second part is still looked at (and reported below), and nothing after it.
+    parser = busboy({ headers: { 'content-type': request.headers.get('content-type') ?? '' }, limits: { files: 1, fields: 0, parts: 2 } });
+  } catch {
+    throw multipartInvalid();
+  }
+
+  const body = Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
+  let extraPart = false;
+  let receiving: Promise<Settled<ReceivedUpload>> | undefined;
+  parser.on('file', (name, stream, info) => {
+    if (name !== 'file') {
+      extraPart = true;
+      stream.resume();
+      return;
+    }
+    receiving = settle(service.receive(stream, info.mimeType));
+    // A failed receive stops reading the request (it would otherwise wait for a reader forever).
+    void receiving.then((result) => !result.ok && body.destroy(result.error as Error));
+  });
+  parser.on('filesLimit', () => (extraPart = true));
+  parser.on('fieldsLimit', () => (extraPart = true));
+
+  const parsed = await settle(pipeline(body, limitBytes(bodyLimit), parser));
+  const received = await receiving;
+  // Which failure the client hears: the file's own (413), the body's (413, malformed), then anything else.
+  if (received && !received.ok && received.error instanceof AppError) throw received.error;
+  if (!parsed.ok) {
+    if (received?.ok) await received.value.file.discard();
+    throw parsed.error instanceof AppError ? parsed.error : multipartInvalid();
+  }
+  if (received && !received.ok) throw received.error;
+  if (!received || extraPart) {
+    await received?.value.file.discard();
+    throw notExactlyOneFile();
+  }
+  return received.value;
+}
+
+function limitBytes(limit: number) {
+  return async function* (chunks: AsyncIterable<Uint8Array>) {
+    let total = 0;
+    for await (const chunk of chunks) {
+      total += chunk.byteLength;
+      if (total > limit) throw uploadTooLarge();
+      yield chunk;
+    }
+  };
+}
+
+/** `?original=` as upstream: 1/true/yes in any case, or anything Go's ParseBool reads as true. */
+function prefersOriginal(request: Request): boolean {
+  const raw = new URL(request.url).searchParams.get('original')?.trim() ?? '';
+  return ['1', 'true', 'yes'].includes(raw.toLowerCase()) || parseGoBool(raw) === true;
+}
+
+function downloadHeaders(id: string, file: StoredFileInfo): Headers {
+  return new Headers({
+    'Content-Type': 'application/octet-stream',
+    'Content-Disposition': `attachment; filename="${path.posix.basename(id)}"`,
+    'Content-Length': String(file.size),
+  });
+}
+
+/** Invalid ids answer 404 like unknown ones: no file can exist under them (upstream answered 500). */
+async function download(request: Request, rawId: string): Promise<Response> {
+  const id = attachmentIdFromPath(rawId);
+  const file = id && (await new AttachmentService().openForDownload(id, prefersOriginal(request)));
+  if (!id || !file) return jsonResponse(notFoundBody, { status: 404 });
+  file.stream.on('error', (err) => logger.error('attachment download failed while streaming', { id, error: err.message }));
+  return new Response(toWebStream(file.stream), { status: 200, headers: downloadHeaders(id, file) });
+}
+
+async function check(request: Request, rawId: string): Promise<Response> {
+  const id = attachmentIdFromPath(rawId);
+  const file = id && (await new AttachmentService().statForDownload(id, prefersOriginal(request)));
+  if (!id || !file) return new Response(null, { status: 404 });
+  return new Response(null, { status: 200, headers: downloadHeaders(id, file) });
+}
+
+/** A Node stream as a Response body; Node's toWeb keeps the backpressure (it reads only as the client does). */
+function toWebStream(readable: Readable): ReadableStream<Uint8Array> {
+  return Readable.toWeb(readable) as unknown as ReadableStream<Uint8Array>;
+}
+
+/**
+ * The zip is written entry by entry as the client reads it. A failure before the first entry is a 500 JSON
+ * answer; after that the stream is destroyed, so the client sees a cut transfer, never a complete-looking zip.
+ */
+async function exportZip(): Promise<Response> {
+  const entries = attachmentExportEntries();
+  const first = await entries.next();
+  // Attachments are photos and documents that are compressed already: stored, not deflated again.
+  const archive = archiver('zip', { store: true });
+  archive.on('error', (err) =>
+    logger.error('attachment export aborted mid-stream', { error: err instanceof AppError ? err.error : err.message }),
+  );
+  void writeEntries(archive, first, entries);
+  return new Response(toWebStream(archive), {
+    status: 200,
+    headers: { 'Content-Type': 'application/zip', 'Content-Disposition': 'attachment; filename="attachments_export.zip"' },
+  });
+}
+
+async function writeEntries(archive: Archiver, first: IteratorResult<ExportEntry>, rest: AsyncGenerator<ExportEntry>): Promise<void> {
+  let current: StoredFile | undefined;
+  try {
+    for (let next = first; !next.done; next = await rest.next()) {
+      current = next.value.file;
+      archive.append(current.stream, { name: next.value.name, date: current.modified });
+      await entryWritten(archive);
+    }
+    await archive.finalize();
+  } catch (err) {
+    current?.stream.destroy();
+    await rest.return(undefined);
+    if (!archive.destroyed) archive.destroy(err as Error);
+  }
+}
+
+/** Resolves when archiver has consumed the appended entry; rejects if the archive fails or is closed first. */
+function entryWritten(archive: Archiver): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      archive.off('entry', onEntry).off('error', done).off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onEntry = () => done();
+    const onClose = () => done(new Error('the archive was closed (client gone)'));
+    archive.on('entry', onEntry).on('error', done).on('close', onClose);
+  });
+}
+
+const idParameter = {
+  name: 'attachment_id',
+  in: 'path',
+  required: true,
+  description: 'Attachment id (file name), percent-encoded: 1–255 bytes of [A-Za-z0-9._-] segments',
+  schema: { type: 'string' },
+};
+const originalParameter = {
+  name: 'original',
+  in: 'query',
+  required: false,
+  description: 'Truthy (1, true, yes, t): serve the uncompressed original when one was kept',
+  schema: { type: 'string' },
+};
+const errorBody = {
+  'application/json': {
+    schema: {
+      type: 'object',
+      properties: { error: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
+      required: ['error', 'message'],
+    },
+  },
+};
+const binaryBody = (type: string) => ({ [type]: { schema: { type: 'string', format: 'binary' } } });
+
+export const attachmentsRoutes: BinaryRoute[] = [
+  {
+    method: 'GET',
+    path: '/attachments/export-zip',
+    role: 'read-only',
+    handle: () => exportZip(),
+    openapi: {
+      tags: ['attachments'],
+      summary: 'Download every current attachment as one streamed zip',
+      responses: {
+        200: { description: 'Zip of all attachments, entries named by id', content: binaryBody('application/zip') },
+        500: { description: 'Export failed before the first byte', content: errorBody },
+      },
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/attachments/{attachment_id}',
+    role: 'read-write',
+    handle: (request, ctx) => upload(request, ctx.params.attachment_id),
+    openapi: {
+      tags: ['attachments'],
+      summary: 'Upload an attachment (immutable: an existing id is 409)',
+      parameters: [
+        idParameter,
+        { name: GENERATION_HEADER, in: 'header', required: false, schema: { type: 'integer', minimum: 1 } },
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'Stored and recorded for sync',
+          content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: ['success'] } } } } },
+        },
+        400: { description: 'Invalid id, not multipart, or not exactly one file part named file', content: errorBody },
+        408: { description: 'The client went away while waiting for an upload slot', content: errorBody },
+        409: { description: 'The attachment exists, or repository_reset_required', content: errorBody },
+        413: { description: 'Over the upload limit, or the image decodes too large', content: errorBody },
+      },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/attachments/{attachment_id}',
+    role: 'read-only',
+    handle: (request, ctx) => download(request, ctx.params.attachment_id),
+    openapi: {
+      tags: ['attachments'],
+      summary: 'Download an attachment',
+      parameters: [idParameter, originalParameter],
+      responses: {
+        200: { description: 'The file bytes', content: binaryBody('application/octet-stream') },
+        404: { description: 'Attachment not found', content: errorBody },
+      },
+    },
+  },
+  {
+    method: 'HEAD',
+    path: '/attachments/{attachment_id}',
+    role: 'read-only',
+    handle: (request, ctx) => check(request, ctx.params.attachment_id),
+    openapi: {
+      tags: ['attachments'],
+      summary: 'Check whether an attachment exists',
+      parameters: [idParameter, originalParameter],
+      responses: { 200: { description: 'It exists' }, 404: { description: 'It does not' } },
+    },
+  },
+];

@@ -1,0 +1,118 @@
+import { getConfig } from '@/server/config';
+import { AppError, payloadTooLarge } from '@/server/errors';
+import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
+import { logger } from '@/server/logger';
+import { assertGeneration, clientGeneration } from '@/server/services/generation';
+import { decisionContentType, processImage } from '@/server/services/images';
+import type { AttachmentId } from '@/server/services/attachments/ids';
+import { Semaphore } from '@/server/services/attachments/semaphore';
+import {
+  attachmentStore,
+  AttachmentExistsError,
+  StagedSizeLimitError,
+  type AttachmentStore,
+  type StagedFile,
+  type StoredFile,
+  type StoredFileInfo,
+} from '@/server/storage/attachment-store';
+
+/**
+ * Attachment upload and download (api-contract §4.1–4.4). An upload is received into staging, then processed
+ * (images), published under its id without overwriting anything, and recorded as a `create` operation for
+ * every client. A failure at any step leaves no file under the id and no operation.
+ */
+
+export interface ReceivedUpload {
+  file: StagedFile;
+  /** The part's Content-Type as the multipart parser reported it. */
+  declaredType: string | undefined;
+}
+
+export const uploadTooLarge = () => payloadTooLarge('An error occurred', 'Attachment exceeds upload size limit');
+const attachmentExists = () => new AppError('conflict', 'file already exists', 'Attachment already exists');
+
+let uploadSlots: Semaphore | undefined;
+
+function uploadSlotsOfSize(size: number): Semaphore {
+  if (uploadSlots?.size !== size) uploadSlots = new Semaphore(size);
+  return uploadSlots;
+}
+
+export class AttachmentService {
+  constructor(
+    private readonly store: AttachmentStore = attachmentStore(),
+    private readonly operations = new AttachmentOperationsRepository(),
+    private readonly options = getConfig().attachments,
+  ) {}
+
+  /** Waits for one of the upload slots; 408 when `signal` (the client going away) aborts first. */
+  async acquireUploadSlot(signal?: AbortSignal): Promise<() => void> {
+    try {
+      return await uploadSlotsOfSize(this.options.maxConcurrentUploads).acquire(signal);
+    } catch {
+      throw new AppError('timeout', 'An error occurred', 'Upload cancelled');
+    }
+  }
+
+  /** Uploads carry the generation in the header only; a client that sends none adopts the server's. */
+  async assertUploadGeneration(header: string | null): Promise<void> {
+    const client = clientGeneration(header, undefined);
+    if (client === undefined) return;
+    assertGeneration((await this.operations.syncState()).repositoryGeneration, client);
+  }
+
+  /** Streams the uploaded content into staging; 413 past the configured upload limit. */
+  async receive(content: AsyncIterable<Uint8Array>, declaredType: string | undefined): Promise<ReceivedUpload> {
+    try {
+      return { file: await this.store.stage(content, this.options.maxUploadBytes), declaredType };
+    } catch (err) {
+      throw err instanceof StagedSizeLimitError ? uploadTooLarge() : err;
+    }
+  }
+
+  /** Processes, publishes and records a received upload. Its staged files are removed in every case. */
+  async save(id: AttachmentId, upload: ReceivedUpload): Promise<void> {
+    let processed: StagedFile | undefined;
+    try {
+      if (await this.store.stat(id, false)) throw attachmentExists();
+      const uploadType = await decisionContentType(upload.declaredType, upload.file.path);
+      const image = await processImage(upload.file, uploadType, (write) => this.store.stageOutput(write));
+      processed = image?.file;
+      // A re-encoding is kept only when it saves bytes; the upload is then kept as the original.
+      const smaller = image && image.file.size < upload.file.size ? image : undefined;
+      const served = smaller ?? { file: upload.file, contentType: uploadType };
+      await this.publish(id, { served: served.file, original: smaller && upload.file });
+      await this.record(id, served.file.size, served.contentType);
+    } finally {
+      await upload.file.discard();
+      await processed?.discard();
+    }
+  }
+
+  openForDownload(id: AttachmentId, preferOriginal: boolean): Promise<StoredFile | undefined> {
+    return this.store.open(id, preferOriginal);
+  }
+
+  statForDownload(id: AttachmentId, preferOriginal: boolean): Promise<StoredFileInfo | undefined> {
+    return this.store.stat(id, preferOriginal);
+  }
+
+  private async publish(id: AttachmentId, copies: { served: StagedFile; original?: StagedFile }): Promise<void> {
+    try {
+      await this.store.publish(id, copies);
+    } catch (err) {
+      throw err instanceof AttachmentExistsError ? attachmentExists() : err;
+    }
+  }
+
+  /** Without its operation no client would ever learn of the file: a failure takes the files back out. */
+  private async record(id: AttachmentId, size: number, contentType: string): Promise<void> {
+    try {
+      await this.operations.recordCreate(id, size, contentType);
+    } catch (err) {
+      logger.error('recording the attachment operation failed; removing the files', { id, error: (err as Error).message });
+      await this.store.remove(id);
+      throw new AppError('internal', 'An error occurred', 'Failed to register attachment for sync');
+    }
+  }
+}
