@@ -66,70 +66,93 @@ export class ObservationRepository {
     };
   }
 
-  /** One statement for the whole batch, applied in array order; created_at is kept on updates. */
-  async upsertBatch(tx: Tx, records: StorableRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  /**
+   * One statement for the whole batch, applied in array order; created_at is kept on updates. Returns the last
+   * version it took (the counter after the batch), or undefined for an empty batch.
+   */
+  async upsertBatch(tx: Tx, records: StorableRecord[]): Promise<bigint | undefined> {
+    if (records.length === 0) return undefined;
+    const [row] = await tx.$queryRaw<Array<{ last: bigint }>>`
+      WITH written AS (
+        INSERT INTO observations
+          (observation_id, form_type, form_version, data, created_at, deleted, geolocation, author, device_id, tags)
+        SELECT r.observation_id, r.form_type, r.form_version, r.data, COALESCE(r.created_at, now()), r.deleted,
+               r.geolocation, r.author, r.device_id, r.tags
+          FROM jsonb_array_elements(${JSON.stringify(records)}::jsonb) WITH ORDINALITY AS e(value, ord),
+               jsonb_to_record(e.value) AS r(
+                 observation_id text, form_type text, form_version text, data jsonb, created_at timestamptz,
+                 deleted boolean, geolocation jsonb, author text, device_id text, tags text[])
+         ORDER BY e.ord
+        ON CONFLICT (observation_id) DO UPDATE SET
+          form_type = EXCLUDED.form_type, form_version = EXCLUDED.form_version, data = EXCLUDED.data,
+          deleted = EXCLUDED.deleted, geolocation = EXCLUDED.geolocation, author = EXCLUDED.author,
+          device_id = EXCLUDED.device_id, tags = EXCLUDED.tags
+        RETURNING version)
+      SELECT max(version) AS last FROM written`;
+    return row.last;
+  }
+
+  /**
+   * The counter and the rows after the cursor (oldest change first) in one statement, so one snapshot: a version
+   * at or below the counter read is committed, because writers hold the counter row until they commit.
+   * `limit` is the page size plus one, to detect more.
+   */
+  async pullPage(since: number, formTypes: string[] | null, limit: number): Promise<{ counter: Counter; rows: ObservationRow[] }> {
+    const rows = await this.db.$queryRaw<Array<ObservationRow & { current_version: bigint; repository_generation: bigint }>>`
+      SELECT c.current_version, c.repository_generation, o.*
+        FROM sync_version c
+        LEFT JOIN LATERAL (
+          SELECT ${RECORD_COLUMNS}
+            FROM observations
+           WHERE version > ${since} AND (${formTypes}::text[] IS NULL OR form_type = ANY(${formTypes}::text[]))
+           ORDER BY version, observation_id
+           LIMIT ${limit}) o ON true
+       WHERE c.id = 1`;
+    const counter = { currentVersion: rows[0].current_version, repositoryGeneration: rows[0].repository_generation };
+    return { counter, rows: rows[0].observation_id === null ? [] : rows };
+  }
+
+  /** What a push needs to know before writing: an earlier answer to this transmission and the client's watermark. */
+  async pushState(tx: Tx, clientId: string, transmissionId: string) {
+    const [row] = await tx.$queryRaw<Array<{ request_sha256: string | null; response: unknown; watermark: bigint | null }>>`
+      SELECT t.request_sha256, t.response, w.last_pulled_version AS watermark
+        FROM (SELECT 1) one
+        LEFT JOIN push_transmissions t ON t.client_id = ${clientId} AND t.transmission_id = ${transmissionId}
+        LEFT JOIN client_sync_state w ON w.client_id = ${clientId}`;
+    return { requestSha256: row.request_sha256, response: row.response, watermark: row.watermark ?? undefined };
+  }
+
+  /** Keeps the answer for replays and, when given, moves the client's watermark; one round trip. */
+  async recordPush(
+    tx: Tx,
+    entry: { clientId: string; transmissionId: string; requestSha256: string; response: object; watermark?: bigint },
+  ): Promise<void> {
+    const { clientId, transmissionId, requestSha256, response, watermark } = entry;
     await tx.$executeRaw`
-      INSERT INTO observations
-        (observation_id, form_type, form_version, data, created_at, deleted, geolocation, author, device_id, tags)
-      SELECT r.observation_id, r.form_type, r.form_version, r.data, COALESCE(r.created_at, now()), r.deleted,
-             r.geolocation, r.author, r.device_id, r.tags
-        FROM jsonb_array_elements(${JSON.stringify(records)}::jsonb) WITH ORDINALITY AS e(value, ord),
-             jsonb_to_record(e.value) AS r(
-               observation_id text, form_type text, form_version text, data jsonb, created_at timestamptz,
-               deleted boolean, geolocation jsonb, author text, device_id text, tags text[])
-       ORDER BY e.ord
-      ON CONFLICT (observation_id) DO UPDATE SET
-        form_type = EXCLUDED.form_type, form_version = EXCLUDED.form_version, data = EXCLUDED.data,
-        deleted = EXCLUDED.deleted, geolocation = EXCLUDED.geolocation, author = EXCLUDED.author,
-        device_id = EXCLUDED.device_id, tags = EXCLUDED.tags`;
+      WITH saved AS (
+        INSERT INTO push_transmissions (client_id, transmission_id, request_sha256, response)
+        VALUES (${clientId}, ${transmissionId}, ${requestSha256}, ${JSON.stringify(response)}::jsonb)
+        ON CONFLICT (client_id, transmission_id) DO UPDATE
+          SET request_sha256 = EXCLUDED.request_sha256, response = EXCLUDED.response, created_at = now())
+      INSERT INTO client_sync_state (client_id, last_pulled_version)
+      SELECT ${clientId}, ${watermark ?? null}::bigint WHERE ${watermark !== undefined}
+      ON CONFLICT (client_id) DO UPDATE SET last_pulled_version = EXCLUDED.last_pulled_version, updated_at = now()`;
   }
 
-  /** Rows after the cursor, oldest change first; `limit` is the page size plus one to detect more. */
-  pullPage(tx: Tx, since: number, formTypes: string[] | null, limit: number): Promise<ObservationRow[]> {
-    return tx.$queryRaw<ObservationRow[]>`
-      SELECT ${RECORD_COLUMNS}
-        FROM observations
-       WHERE version > ${since} AND (${formTypes}::text[] IS NULL OR form_type = ANY(${formTypes}::text[]))
-       ORDER BY version, observation_id
-       LIMIT ${limit}`;
-  }
 
-  async findTransmission(tx: Tx, clientId: string, transmissionId: string) {
-    return tx.pushTransmission.findUnique({ where: { clientId_transmissionId: { clientId, transmissionId } } });
-  }
-
-  async saveTransmission(tx: Tx, entry: { clientId: string; transmissionId: string; requestSha256: string; response: object }) {
-    const { clientId, transmissionId, requestSha256, response } = entry;
-    await tx.pushTransmission.upsert({
-      where: { clientId_transmissionId: { clientId, transmissionId } },
-      create: { clientId, transmissionId, requestSha256, response },
-      update: { requestSha256, response, createdAt: new Date() },
-    });
-  }
 
   async pruneTransmissions(olderThan: Date): Promise<number> {
     return (await this.db.pushTransmission.deleteMany({ where: { createdAt: { lt: olderThan } } })).count;
   }
 
-  /** Two identical pushes arriving together are answered one after the other. */
-  async lockTransmission(tx: Tx, clientId: string, transmissionId: string): Promise<void> {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${JSON.stringify([clientId, transmissionId])}, 0))`;
+
+
+  async setWatermark(clientId: string, version: number | bigint): Promise<void> {
+    await this.db.$executeRaw`
+      INSERT INTO client_sync_state (client_id, last_pulled_version) VALUES (${clientId}, ${BigInt(version)})
+      ON CONFLICT (client_id) DO UPDATE SET last_pulled_version = EXCLUDED.last_pulled_version, updated_at = now()`;
   }
 
-  async watermark(clientId: string, tx: Tx | Db = this.db): Promise<bigint | undefined> {
-    const row = await tx.clientSyncState.findUnique({ where: { clientId } });
-    return row?.lastPulledVersion;
-  }
-
-  async setWatermark(clientId: string, version: number | bigint, tx: Tx | Db = this.db): Promise<void> {
-    const lastPulledVersion = BigInt(version);
-    await tx.clientSyncState.upsert({
-      where: { clientId },
-      create: { clientId, lastPulledVersion },
-      update: { lastPulledVersion, updatedAt: new Date() },
-    });
-  }
 
   /** The hard reset: every observation and attachment operation gone, the counter back to 1, a new generation. */
   async resetRepository(tx: Tx, username: string): Promise<bigint> {

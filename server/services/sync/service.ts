@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { ObservationRepository, type ObservationRow, type Tx } from '@/server/db/repositories/observations';
+import { ObservationRepository, type ObservationRow } from '@/server/db/repositories/observations';
 import { AppError, badRequest, notFound } from '@/server/errors';
 import { logger } from '@/server/logger';
 import { presence } from '@/server/services/presence';
@@ -104,6 +104,19 @@ function requestHash(request: PushRequest): string {
   return crypto.createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
+/**
+ * Formulus stores the push answer's current_version as its next pull cursor. Returning the counter after this
+ * push is only safe when the client had already pulled everything before it (its watermark reaches the counter as
+ * it was when this push took the lock: every later version is this push's own). Otherwise answer the watermark,
+ * so the next pull still brings the other devices' changes (and re-brings this push's rows, which the device
+ * applies harmlessly). A client that never pulled (the CLI, Desktop's probe) does not use the answer as a cursor
+ * and gets the upstream value.
+ */
+function nextCursor(watermark: bigint | undefined, before: bigint, after: bigint): bigint {
+  if (watermark === undefined || watermark >= before) return after;
+  return watermark;
+}
+
 export class SyncService {
   constructor(private readonly observations = new ObservationRepository()) {}
 
@@ -119,26 +132,27 @@ export class SyncService {
     const hash = requestHash(request);
 
     const response = await this.observations.transaction(async (tx) => {
-      await this.observations.lockTransmission(tx, request.client_id, request.transmission_id);
-      const previous = await this.observations.findTransmission(tx, request.client_id, request.transmission_id);
+      // The counter lock serialises pushes, so a retry arriving while its original runs sees the stored answer.
       const counter = await this.observations.lockCounter(tx);
       assertGeneration(counter.repositoryGeneration, caller.generation);
-      if (previous?.requestSha256 === hash) return previous.response as unknown as PushResponse;
+      const state = await this.observations.pushState(tx, request.client_id, request.transmission_id);
+      if (state.requestSha256 === hash) return state.response as PushResponse;
 
-      await this.observations.upsertBatch(tx, lastWriteWins(batch.records));
-      const after = (await this.observations.readCounter(tx)).currentVersion;
+      const after = (await this.observations.upsertBatch(tx, lastWriteWins(batch.records))) ?? counter.currentVersion;
+      const cursor = nextCursor(state.watermark, counter.currentVersion, after);
       const result: PushResponse = {
-        current_version: Number(await this.nextCursor(tx, request.client_id, counter.currentVersion, after)),
+        current_version: Number(cursor),
         repository_generation: Number(counter.repositoryGeneration),
         success_count: request.records!.length - batch.failed.length,
         ...(batch.failed.length > 0 && { failed_records: batch.failed }),
         ...(batch.warnings.length > 0 && { warnings: batch.warnings }),
       };
-      await this.observations.saveTransmission(tx, {
+      await this.observations.recordPush(tx, {
         clientId: request.client_id,
         transmissionId: request.transmission_id,
         requestSha256: hash,
         response: result,
+        watermark: state.watermark !== undefined && cursor === after && after !== state.watermark ? after : undefined,
       });
       return result;
     });
@@ -146,22 +160,6 @@ export class SyncService {
     presence().record({ username: caller.username, clientId: request.client_id, lastDataVersion: response.current_version, odeVersion: caller.odeVersion });
     this.pruneTransmissionsNow();
     return response;
-  }
-
-  /**
-   * Formulus stores the push answer's current_version as its next pull cursor. Returning the counter after this
-   * push is only safe when the client had already pulled everything before it (its watermark reaches the counter
-   * as it was when this push took the lock: every later version is this push's own). Otherwise answer the
-   * watermark, so the next pull still brings the other devices' changes (and re-brings this push's rows, which the
-   * device applies harmlessly).
-   */
-  private async nextCursor(tx: Tx, clientId: string, before: bigint, after: bigint): Promise<bigint> {
-    const watermark = await this.observations.watermark(clientId, tx);
-    // A client that never pulled (the CLI, Desktop's probe) does not use the answer as a cursor: upstream value.
-    if (watermark === undefined) return after;
-    if (watermark < before) return watermark;
-    if (after !== watermark) await this.observations.setWatermark(clientId, after, tx);
-    return after;
   }
 
   private pruneTransmissionsNow(): void {
@@ -172,21 +170,13 @@ export class SyncService {
       .catch((err: Error) => logger.warn('pruning push transmissions failed', { error: err.message }));
   }
 
-  /**
-   * Reads the counter and the page in one snapshot: a version at or below the counter read is committed, because
-   * writers hold the counter row until they commit.
-   */
   async pull(request: PullRequest, caller: Caller): Promise<PullResponse> {
     if (!request.client_id) throw badRequest('client_id is required', 'client_id is required');
     const since = request.since?.version ?? 0;
     const limit = pullLimit(request.limit);
     const types = [...(request.schemaType ? [request.schemaType] : []), ...(request.schema_types ?? [])].filter(Boolean);
-    const { counter, rows } = await this.observations.transaction(async (tx) => {
-      const counter = await this.observations.readCounter(tx);
-      assertGeneration(counter.repositoryGeneration, caller.generation);
-      return { counter, rows: await this.observations.pullPage(tx, since, types.length > 0 ? types : null, limit + 1) };
-    }, 'RepeatableRead');
-
+    const { counter, rows } = await this.observations.pullPage(since, types.length > 0 ? types : null, limit + 1);
+    assertGeneration(counter.repositoryGeneration, caller.generation);
     const records = rows.slice(0, limit).map(toWireRecord);
     const hasMore = rows.length > limit;
     const response: PullResponse = {
@@ -197,11 +187,9 @@ export class SyncService {
       has_more: hasMore,
       sync_format_version: '1.0',
     };
-    // The watermark is the cursor the client holds after this page. A filtered pull says nothing about the
-    // other form types, so it does not move the watermark.
-    if (types.length === 0) {
-      await this.observations.setWatermark(request.client_id, hasMore ? response.change_cutoff : response.current_version);
-    }
+    // The watermark is the cursor the client holds once caught up. A filtered pull says nothing about the other
+    // form types, so it does not move the watermark.
+    if (types.length === 0 && !hasMore) await this.observations.setWatermark(request.client_id, response.current_version);
     presence().record({ username: caller.username, clientId: request.client_id, lastDataVersion: since, odeVersion: caller.odeVersion });
     return response;
   }

@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { run as sync } from '@/server/bench/sync';
+import { run as uploadRss } from '@/server/bench/upload-rss';
+
+/**
+ * `npm run bench`: each benchmark prints its figures as ratios against a baseline measured in the same run.
+ * Pass names to run only some: `npm run bench -- sync`.
+ */
+const BENCHMARKS: Record<string, () => Promise<void>> = { sync, 'upload-rss': uploadRss };
+
+/** Benchmarks of the real server process need the production build that `npm start` makes. */
+function ensureBuild(): void {
+  const distDir = process.env.NEXT_DIST_DIR ?? '.next';
+  if (fs.existsSync(path.join(distDir, 'BUILD_ID'))) return;
+  console.log('building the app first (next build)…');
+  execFileSync(path.join('node_modules', '.bin', 'next'), ['build'], { stdio: 'inherit' });
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  ensureBuild();
+  for (const [name, run] of Object.entries(BENCHMARKS)) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue;
+    console.log(`\n== ${name}`);
+    await run();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
