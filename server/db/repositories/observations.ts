@@ -29,7 +29,7 @@ export interface ObservationRow {
 const RFC3339_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 /** The wire columns of a record, timestamps rendered in SQL so microseconds survive. */
-const RECORD_COLUMNS = Prisma.sql`
+export const RECORD_COLUMNS = Prisma.sql`
   observation_id, form_type, form_version, data,
   to_char(created_at AT TIME ZONE 'UTC', ${RFC3339_UTC}) AS created_at,
   to_char(updated_at AT TIME ZONE 'UTC', ${RFC3339_UTC}) AS updated_at,

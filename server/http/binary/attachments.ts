@@ -2,18 +2,18 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import archiver, { type Archiver } from 'archiver';
 import busboy from 'busboy';
 import { getConfig, parseGoBool } from '@/server/config';
 import { AppError, badRequest } from '@/server/errors';
 import type { BinaryRoute } from '@/server/http/binary-routes';
 import { jsonResponse } from '@/server/http/responses';
+import { toWebStream, zipResponse, type ZipEntry } from '@/server/http/zip-response';
 import { logger } from '@/server/logger';
 import { attachmentExportEntries, type ExportEntry } from '@/server/services/attachments/export';
 import { attachmentIdFromPath } from '@/server/services/attachments/ids';
 import { AttachmentService, uploadTooLarge, type ReceivedUpload } from '@/server/services/attachments/service';
 import { GENERATION_HEADER } from '@/server/services/generation';
-import type { StoredFile, StoredFileInfo } from '@/server/storage/attachment-store';
+import type { StoredFileInfo } from '@/server/storage/attachment-store';
 
 /**
  * The streaming attachment endpoints (api-contract §4): multipart upload, download / existence check, and
@@ -140,58 +140,13 @@ async function check(request: Request, rawId: string): Promise<Response> {
   return new Response(null, { status: 200, headers: downloadHeaders(id, file) });
 }
 
-/** A Node stream as a Response body; Node's toWeb keeps the backpressure (it reads only as the client does). */
-function toWebStream(readable: Readable): ReadableStream<Uint8Array> {
-  return Readable.toWeb(readable) as unknown as ReadableStream<Uint8Array>;
+/** Attachments are photos and documents that are compressed already: stored, not deflated again. */
+function exportZip(): Promise<Response> {
+  return zipResponse(asZipEntries(attachmentExportEntries()), { filename: 'attachments_export.zip', compress: false });
 }
 
-/**
- * The zip is written entry by entry as the client reads it. A failure before the first entry is a 500 JSON
- * answer; after that the stream is destroyed, so the client sees a cut transfer, never a complete-looking zip.
- */
-async function exportZip(): Promise<Response> {
-  const entries = attachmentExportEntries();
-  const first = await entries.next();
-  // Attachments are photos and documents that are compressed already: stored, not deflated again.
-  const archive = archiver('zip', { store: true });
-  archive.on('error', (err) =>
-    logger.error('attachment export aborted mid-stream', { error: err instanceof AppError ? err.error : err.message }),
-  );
-  void writeEntries(archive, first, entries);
-  return new Response(toWebStream(archive), {
-    status: 200,
-    headers: { 'Content-Type': 'application/zip', 'Content-Disposition': 'attachment; filename="attachments_export.zip"' },
-  });
-}
-
-async function writeEntries(archive: Archiver, first: IteratorResult<ExportEntry>, rest: AsyncGenerator<ExportEntry>): Promise<void> {
-  let current: StoredFile | undefined;
-  try {
-    for (let next = first; !next.done; next = await rest.next()) {
-      current = next.value.file;
-      archive.append(current.stream, { name: next.value.name, date: current.modified });
-      await entryWritten(archive);
-    }
-    await archive.finalize();
-  } catch (err) {
-    current?.stream.destroy();
-    await rest.return(undefined);
-    if (!archive.destroyed) archive.destroy(err as Error);
-  }
-}
-
-/** Resolves when archiver has consumed the appended entry; rejects if the archive fails or is closed first. */
-function entryWritten(archive: Archiver): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      archive.off('entry', onEntry).off('error', done).off('close', onClose);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onEntry = () => done();
-    const onClose = () => done(new Error('the archive was closed (client gone)'));
-    archive.on('entry', onEntry).on('error', done).on('close', onClose);
-  });
+async function* asZipEntries(entries: AsyncGenerator<ExportEntry>): AsyncGenerator<ZipEntry> {
+  for await (const { name, file } of entries) yield { name, stream: file.stream, date: file.modified };
 }
 
 const idParameter = {

@@ -72,7 +72,7 @@ export interface PullResponse {
 let lastPrune = 0;
 
 /** Go writes RFC3339Nano: fractional seconds only when non-zero. */
-function trimFraction(timestamp: string): string {
+export function trimFraction(timestamp: string): string {
   return timestamp.replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits ? `.${digits}Z` : 'Z'));
 }
 

@@ -1,0 +1,115 @@
+import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app';
+import { readZip } from '../support/zip';
+import { sanitizeFileName } from '@/server/services/export/entries';
+
+let app: TestApp;
+let reader: string;
+beforeAll(async () => {
+  app = await createTestApp();
+  reader = await app.userToken('read-only');
+});
+afterAll(() => app.close());
+
+async function download(path: string) {
+  const response = await app.request('GET', path, { token: reader });
+  return { response, entries: await readZip(Buffer.from(await response.arrayBuffer())) };
+}
+
+function toArrayBuffer(data: Buffer): ArrayBuffer {
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+}
+
+describe('exports of an empty database', () => {
+  it('are valid empty zips', async () => {
+    for (const path of ['/api/dataexport/parquet', '/api/dataexport/raw-json']) {
+      const { response, entries } = await download(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/zip');
+      expect(entries).toEqual([]);
+    }
+  });
+});
+
+describe('with observations', () => {
+  beforeAll(async () => {
+    const admin = await app.adminToken();
+    const record = (id: string, formType: string, createdAt: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      observation_id: id,
+      form_type: formType,
+      form_version: '2',
+      created_at: createdAt,
+      data,
+      ...extra,
+    });
+    const push = await app.json('POST', '/api/sync/push', {
+      token: admin,
+      body: {
+        transmission_id: 'export-seed',
+        client_id: 'seed',
+        records: [
+          record('h-2', 'household', '2025-02-02T10:00:00Z', { size: 4.5, owner: true, name: 'B', extra: { rooms: [1, 2] } }, { author: 'alice', tags: ['x'] }),
+          record('h-1', 'household', '2025-01-01T10:00:00Z', { size: 3, owner: false, name: 'A', extra: null }, {
+            geolocation: { latitude: 1.5, longitude: 2.5, accuracy: 3 },
+          }),
+          record('h-3', 'household', '2025-03-03T10:00:00Z', { size: 'big', owner: null, name: 'C' }, { deleted: true }),
+          record('v-1', 'visit/follow:up', '2025-01-05T10:00:00Z', { reason: 'check', score: 7 }),
+          record('d-1', 'gone', '2025-01-05T10:00:00Z', { x: 1 }, { deleted: true }),
+        ],
+      },
+    });
+    expect(push.status).toBe(200);
+  });
+
+  it('Parquet: one file per form type with live rows, sanitised names, upstream headers', async () => {
+    const { response, entries } = await download('/api/dataexport/parquet');
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="observations_export.zip"');
+    expect(entries.map((e) => e.name).sort()).toEqual(['household.parquet', 'visit_follow_up.parquet']);
+  });
+
+  it('Parquet: base columns then typed data_ columns, rows by created_at, deleted rows excluded', async () => {
+    const { entries } = await download('/api/dataexport/parquet');
+    const file = toArrayBuffer(entries.find((e) => e.name === 'household.parquet')!.data);
+    const metadata = parquetMetadata(file);
+    const columns = parquetSchema(metadata).children.map((child) => [child.element.name, child.element.type]);
+    expect(columns).toEqual([
+      ['observation_id', 'BYTE_ARRAY'], ['form_type', 'BYTE_ARRAY'], ['form_version', 'BYTE_ARRAY'],
+      ['created_at', 'BYTE_ARRAY'], ['updated_at', 'BYTE_ARRAY'], ['synced_at', 'BYTE_ARRAY'], ['deleted', 'BOOLEAN'],
+      ['version', 'INT64'], ['geolocation', 'BYTE_ARRAY'], ['author', 'BYTE_ARRAY'], ['device_id', 'BYTE_ARRAY'],
+      ['tags', 'BYTE_ARRAY'], ['data_extra', 'BYTE_ARRAY'], ['data_name', 'BYTE_ARRAY'], ['data_owner', 'BOOLEAN'],
+      ['data_size', 'DOUBLE'],
+    ]);
+    const rows = await parquetReadObjects({ file });
+    expect(rows.map((row) => row.observation_id)).toEqual(['h-1', 'h-2']);
+    expect(rows[0]).toMatchObject({ data_size: 3, data_owner: false, data_name: 'A', data_extra: null, deleted: false, created_at: '2025-01-01T10:00:00Z' });
+    expect(rows[1]).toMatchObject({ data_size: 4.5, data_owner: true, data_extra: '{"rooms":[1,2]}', author: 'alice', tags: '["x"]' });
+    expect(JSON.parse(rows[0].geolocation as string)).toEqual({ latitude: 1.5, longitude: 2.5, accuracy: 3 });
+    expect(typeof rows[0].version).toBe('bigint');
+  });
+
+  it('raw JSON: <form_type>/<id>.json with the stored data verbatim, pretty-printed', async () => {
+    const { response, entries } = await download('/api/dataexport/raw-json');
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="observations_raw_json.zip"');
+    expect(entries.map((e) => e.name).sort()).toEqual(['household/h-1.json', 'household/h-2.json', 'visit_follow_up/v-1.json']);
+    const text = entries.find((e) => e.name === 'household/h-2.json')!.data.toString();
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text).toContain('\n  "observation_id": "h-2"');
+    const record = JSON.parse(text);
+    expect(record.data).toEqual({ size: 4.5, owner: true, name: 'B', extra: { rooms: [1, 2] } });
+    expect(Object.keys(record).at(-1)).toBe('data');
+    expect(record).toMatchObject({ form_type: 'household', deleted: false, author: 'alice', tags: ['x'] });
+  });
+
+  it('are allowed for read-only users and refused without a token', async () => {
+    expect((await app.request('GET', '/api/dataexport/parquet')).status).toBe(401);
+  });
+});
+
+describe('file name sanitising', () => {
+  it('maps / \\ : * ? " < > | to _ and caps at 100 characters', () => {
+    expect(sanitizeFileName('a/b\\c:d*e?f"g<h>i|j')).toBe('a_b_c_d_e_f_g_h_i_j');
+    expect(sanitizeFileName('x'.repeat(150))).toHaveLength(100);
+    expect(sanitizeFileName('')).toBe('unknown');
+  });
+});
