@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { run as exportBench } from '@/server/bench/export';
 import { run as sync } from '@/server/bench/sync';
 import { run as uploadRss } from '@/server/bench/upload-rss';
 
@@ -8,7 +9,7 @@ import { run as uploadRss } from '@/server/bench/upload-rss';
  * `npm run bench`: each benchmark prints its figures as ratios against a baseline measured in the same run.
  * Pass names to run only some: `npm run bench -- sync`.
  */
-const BENCHMARKS: Record<string, () => Promise<void>> = { sync, 'upload-rss': uploadRss };
+const BENCHMARKS: Record<string, () => Promise<void>> = { sync, 'upload-rss': uploadRss, export: exportBench };
 
 /** Benchmarks of the real server process need the production build that `npm start` makes. */
 function ensureBuild(): void {

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { startEmbeddedPostgres } from '@/server/db/embedded';
+import { migrate } from '@/server/db/migrate';
+import { startServer } from '@/e2e/support/server';
+
+/**
+ * The Parquet export of the real server process at two sizes: its peak RSS (flat in the row count means the export
+ * streams) and its throughput next to a raw `COPY … TO STDOUT` of the same rows in the same run.
+ * 5 form types, 20 data keys each (numbers, booleans, strings).
+ */
+
+const SIZES = (process.env.BENCH_EXPORT_ROWS ?? '100000,1000000').split(',').map(Number);
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+async function load(client: pg.Client, rows: number): Promise<void> {
+  const keys = Array.from({ length: 20 }, (_, k) =>
+    k < 10 ? `'n${k}', (i * ${k + 1}) % 1000 + 0.5` : k < 15 ? `'b${k}', (i + ${k}) % 2 = 0` : `'s${k}', 'value-' || (i % ${k * 7})`,
+  );
+  await client.query(`ALTER TABLE observations DISABLE TRIGGER observations_version_trigger`);
+  await client.query(`
+    INSERT INTO observations (observation_id, form_type, form_version, data, created_at, version, author)
+    SELECT 'obs_' || i, 'form_' || (i % 5), '1.0', jsonb_build_object(${keys.join(', ')}),
+           timestamptz '2025-01-01' + i * interval '1 second', i, 'bench'
+      FROM generate_series(1, ${rows}) AS i`);
+  await client.query(`ALTER TABLE observations ENABLE TRIGGER observations_version_trigger`);
+}
+
+async function copyBaseline(client: pg.Client): Promise<{ ms: number; bytes: number }> {
+  let bytes = 0;
+  const started = performance.now();
+  await pipeline(
+    client.query(copyTo(`COPY (SELECT * FROM observations WHERE deleted = false ORDER BY form_type, created_at) TO STDOUT`)),
+    new Writable({ write: (chunk: Buffer, _, done) => ((bytes += chunk.length), done()) }),
+  );
+  return { ms: performance.now() - started, bytes };
+}
+
+async function exportThroughServer(url: string, pid: number): Promise<{ ms: number; bytes: number; baseRss: number; peakRss: number }> {
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-ode-version': '1.0.0' },
+    body: JSON.stringify({ username: 'admin', password: 'admin' }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  const baseRss = rssMb(pid);
+  let peakRss = baseRss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 50);
+  const started = performance.now();
+  const response = await fetch(`${url}/api/dataexport/parquet`, { headers: { authorization: `Bearer ${token}`, 'x-ode-version': '1.0.0' } });
+  let bytes = 0;
+  const reader = response.body!.getReader();
+  for (let part = await reader.read(); !part.done; part = await reader.read()) bytes += part.value.byteLength;
+  clearInterval(sampler);
+  if (response.status !== 200) throw new Error(`export failed: ${response.status}`);
+  return { ms: performance.now() - started, bytes, baseRss, peakRss };
+}
+
+export async function run(): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-bench-export-'));
+  fs.chmodSync(root, 0o711);
+  const database = await startEmbeddedPostgres(path.join(root, 'pg'));
+  try {
+    for (const rows of SIZES) {
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      const name = `export_${rows}`;
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      const url = new URL(database.url);
+      url.pathname = `/${name}`;
+      await migrate(url.toString());
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      await load(client, rows);
+      const copy = await copyBaseline(client);
+      const server = await startServer({ env: { DB_CONNECTION: url.toString(), LOG_LEVEL: 'warn' } });
+      try {
+        const ours = await exportThroughServer(server.url, server.pid);
+        const rate = (ms: number) => Math.round((rows / ms) * 1000).toLocaleString('en-US');
+        console.log(
+          `export ${rows.toLocaleString('en-US').padStart(9)} rows: parquet zip ${(ours.bytes / 1048576).toFixed(1)} MB in ` +
+            `${(ours.ms / 1000).toFixed(1)} s (${rate(ours.ms)} rows/s), server RSS ${ours.baseRss.toFixed(0)} → peak ` +
+            `${ours.peakRss.toFixed(0)} MB; COPY TO STDOUT ${(copy.ms / 1000).toFixed(1)} s (${rate(copy.ms)} rows/s); ` +
+            `ours/COPY throughput ${((copy.ms / ours.ms) * 100).toFixed(0)} %`,
+        );
+      } finally {
+        await server.stop();
+        await client.end();
+      }
+    }
+  } finally {
+    await database.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
