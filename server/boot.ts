@@ -5,6 +5,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/server/db/embedd
 import { migrate } from '@/server/db/migrate';
 import { disconnectDb } from '@/server/db/client';
 import { UserService } from '@/server/services/users';
+import { recoverBundles } from '@/server/services/bundles/service';
 import { logger } from '@/server/logger';
 
 export interface PreparedServer {
@@ -37,6 +38,7 @@ export async function prepareServer(): Promise<PreparedServer> {
   }
   try {
     await migrate(databaseUrl);
+    await recoverBundles();
     const users = new UserService();
     await users.ensureBootstrapAdmin(config.bootstrapAdmin);
     if (config.recoveryAdmin) await users.applyRecoveryAdmin(config.recoveryAdmin);

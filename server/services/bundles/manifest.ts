@@ -1,0 +1,89 @@
+import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import mime from 'mime-types';
+import { ignoreMissing, listFiles, sha256File } from '@/server/services/bundles/files';
+import { BUNDLE_ZIP } from '@/server/services/bundles/store';
+
+/**
+ * The manifest of a version (api-contract §5.4). A published version never changes, so its file list and
+ * hashes are computed once per process and kept, keyed by the folder's identity (a pruned and re-created name
+ * is a different folder).
+ */
+
+export interface BundleFile {
+  path: string;
+  size: number;
+  hash: string;
+  mimeType: string;
+  modTime: string;
+}
+
+export interface BundleManifest {
+  files: BundleFile[];
+  version: string;
+  generatedAt: string;
+  hash: string;
+}
+
+export interface ListedFile extends BundleFile {
+  absolute: string;
+}
+
+export interface VersionListing {
+  /** The bundle's files by path, APP_INFO.json included, the uploaded zip excluded. */
+  files: Map<string, ListedFile>;
+  /** The zip as uploaded, when the version has one. */
+  zip?: ListedFile;
+}
+
+const listings = new Map<string, { identity: string; listing: Promise<VersionListing> }>();
+
+/** The listing of a version folder; undefined when the folder is gone (pruned meanwhile). */
+export async function listVersion(versionDir: string): Promise<VersionListing | undefined> {
+  const stats = await fsp.stat(versionDir).catch(ignoreMissing);
+  if (!stats) return undefined;
+  // Inode numbers are reused after a deletion; together with the change time they name one folder.
+  const identity = `${stats.ino}:${stats.ctimeMs}`;
+  const cached = listings.get(versionDir);
+  if (cached?.identity === identity) return cached.listing;
+  const listing = readListing(versionDir);
+  listings.set(versionDir, { identity, listing });
+  listing.catch(() => listings.delete(versionDir));
+  return listing.catch(ignoreMissing);
+}
+
+export function forgetListing(versionDir: string): void {
+  listings.delete(versionDir);
+}
+
+async function readListing(versionDir: string): Promise<VersionListing> {
+  const listing: VersionListing = { files: new Map() };
+  const found = (await listFiles(versionDir)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const { path: relative, absolute } of found) {
+    const stats = await fsp.stat(absolute);
+    const file: ListedFile = {
+      path: relative,
+      size: stats.size,
+      hash: await sha256File(absolute),
+      mimeType: mime.contentType(path.extname(relative)) || 'application/octet-stream',
+      modTime: stats.mtime.toISOString(),
+      absolute,
+    };
+    if (relative === BUNDLE_ZIP) listing.zip = file;
+    else listing.files.set(relative, file);
+  }
+  return listing;
+}
+
+/** RFC 3339 in UTC, whole seconds, as upstream writes `generatedAt`. */
+const nowInSeconds = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function buildManifest(version: string, listing: VersionListing): BundleManifest {
+  const files = [...listing.files.values()].map(({ path: p, size, hash, mimeType, modTime }) => ({ path: p, size, hash, mimeType, modTime }));
+  const generatedAt = nowInSeconds();
+  const digest = crypto.createHash('sha256');
+  for (const file of files) digest.update(`${file.path}${file.hash}${file.size}`);
+  digest.update(version + generatedAt);
+  return { files, version, generatedAt, hash: digest.digest('hex') };
+}

@@ -1,0 +1,243 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { getConfig } from '@/server/config';
+import { AppError, badRequest, notFound } from '@/server/errors';
+import { logger } from '@/server/logger';
+import { buildAppInfo, serializeAppInfo, type FormSource } from '@/server/services/bundles/app-info';
+import { compareVersions, emptyChangeLog, type ChangeLog } from '@/server/services/bundles/changelog';
+import { buildManifest, forgetListing, listVersion, type BundleManifest, type ListedFile } from '@/server/services/bundles/manifest';
+import { APP_INFO_FILE, BUNDLE_ZIP, BundleStore, exclusive, type StagedBundle } from '@/server/services/bundles/store';
+import { limitBytes, writeFileAtomic } from '@/server/services/bundles/files';
+import {
+  BundleValidationError,
+  checkCoreFields,
+  checkRendererReferences,
+  checkStructure,
+  readForms,
+} from '@/server/services/bundles/validation';
+import { BundleZip, UnsafeZipError } from '@/server/services/bundles/zip';
+
+/**
+ * App bundles (api-contract §5): push (validate, extract, version), switch, versions, manifest, files, the
+ * uploaded zip and change logs. Readers resolve CURRENT_VERSION once per request and read the immutable
+ * version folder it names, so a concurrent switch or push never shows them a half-built tree.
+ */
+
+export interface VersionSummary {
+  version: string;
+  active: boolean;
+  createdAt?: Date;
+  formCount: number;
+}
+
+export interface OpenedFile {
+  file: ListedFile;
+  /** Bytes of the opened file (fstat), consistent with the stream. */
+  size: number;
+  modified: Date;
+  handle: fsp.FileHandle;
+}
+
+export const versionNotFound = (version: string) =>
+  new AppError('not_found', `version ${version} does not exist`, 'App bundle version not found');
+/** 413 for an upload over SYNKRONUS_MAX_BUNDLE_BYTES. */
+export const bundleTooLarge = () =>
+  new AppError('payload_too_large', 'bundle too large', `App bundle exceeds the limit of ${getConfig().bundles.maxBytes} bytes`);
+const invalidBundle = (reason: string) =>
+  new AppError('bad_request', `bundle validation failed: ${reason}`, 'Failed to process app bundle');
+
+/** The active manifest of each data folder, kept until a switch (or another process's switch) changes it. */
+const activeManifests = new Map<string, BundleManifest>();
+
+export class BundleService {
+  constructor(private readonly store = new BundleStore()) {}
+
+  /** Streams an uploaded zip into a staging folder, refusing it past the configured size. */
+  async receive(source: Readable): Promise<StagedBundle> {
+    const staged = await this.store.createStaging();
+    try {
+      const sink = fs.createWriteStream(staged.zipPath, { flags: 'wx', mode: 0o644, flush: true });
+      await pipeline(source, limitBytes(getConfig().bundles.maxBytes, bundleTooLarge), sink);
+    } catch (err) {
+      await staged.discard();
+      throw err;
+    }
+    return staged;
+  }
+
+  /** Validates and extracts a staged upload and publishes it as the next version (never activated here). */
+  async push(staged: StagedBundle): Promise<BundleManifest> {
+    try {
+      const layout = await this.extract(staged);
+      const forms = await readForms(staged.treeDir, layout);
+      checkRendererReferences(forms, layout.renderers);
+      const version = await exclusive(() => this.commit(staged, forms, layout.renderers));
+      logger.info('app bundle pushed', { version });
+      return buildManifest(version, await this.listing(version));
+    } catch (err) {
+      if (err instanceof BundleValidationError || err instanceof UnsafeZipError) throw invalidBundle(err.message);
+      throw err;
+    } finally {
+      await staged.discard();
+    }
+  }
+
+  /** Under the lock: the core-field rule against the version active right now, numbering, publishing, pruning. */
+  private async commit(staged: StagedBundle, forms: Map<string, FormSource>, renderers: Set<string>): Promise<string> {
+    const active = await this.store.current();
+    checkCoreFields(forms, active ? await this.store.readAppInfo(active) : undefined);
+    await fsp.rename(staged.zipPath, path.join(staged.treeDir, BUNDLE_ZIP));
+    const appInfoPath = path.join(staged.treeDir, APP_INFO_FILE);
+    const published = await this.store.publish(staged.treeDir, (number) =>
+      writeFileAtomic(appInfoPath, serializeAppInfo(buildAppInfo(number, forms, renderers))),
+    );
+    await this.prune().catch((err: Error) => logger.error('app bundle pruning failed', { error: err.message }));
+    return published;
+  }
+
+  private async extract(staged: StagedBundle) {
+    const zip = await BundleZip.open(staged.zipPath, getConfig().bundles);
+    try {
+      const layout = checkStructure(zip.entries);
+      await zip.extractTo(staged.treeDir);
+      return layout;
+    } finally {
+      zip.close();
+    }
+  }
+
+  /** Keeps the newest MAX_VERSIONS_KEPT versions, and the active one whatever its age. */
+  private async prune(): Promise<void> {
+    const active = await this.store.current();
+    const names = await this.store.versionNames();
+    for (const name of names.slice(getConfig().maxVersionsKept)) {
+      if (name === active) continue;
+      await this.store.removeVersion(name);
+      forgetListing(this.store.versionDir(name));
+      logger.info('app bundle version pruned', { version: name });
+    }
+  }
+
+  /** Newest first; the active version carries the suffix " *". */
+  async versions(): Promise<string[]> {
+    const active = await this.store.current();
+    return (await this.store.versionNames()).map((name) => (name === active ? `${name} *` : name));
+  }
+
+  async list(): Promise<VersionSummary[]> {
+    const active = await this.store.current();
+    const summaries: VersionSummary[] = [];
+    for (const version of await this.store.versionNames()) {
+      const stats = await fsp.stat(this.store.versionDir(version)).catch(() => undefined);
+      if (!stats) continue;
+      const info = await this.store.readAppInfo(version);
+      summaries.push({ version, active: version === active, createdAt: stats.mtime, formCount: Object.keys(info?.forms ?? {}).length });
+    }
+    return summaries;
+  }
+
+  async switchTo(rawVersion: string): Promise<void> {
+    const version = rawVersion.trim();
+    if (!version) throw badRequest('An error occurred', 'Version is required');
+    await exclusive(async () => {
+      if (!(await this.store.hasVersion(version))) throw versionNotFound(version);
+      await this.store.activate(version);
+      activeManifests.delete(this.store.versionsDir);
+    });
+    logger.info('app bundle switched', { version });
+  }
+
+  /** The active version's manifest, or null when no version was ever activated. */
+  async activeManifest(): Promise<BundleManifest | null> {
+    const version = await this.store.current();
+    if (!version) return null;
+    const cached = activeManifests.get(this.store.versionsDir);
+    if (cached?.version === version) return cached;
+    const listing = await listVersion(this.store.versionDir(version));
+    if (!listing) return null;
+    const manifest = buildManifest(version, listing);
+    activeManifests.set(this.store.versionsDir, manifest);
+    return manifest;
+  }
+
+  /**
+   * Opens a bundle file by its path inside the version: the active one, or with `preview` the highest one.
+   * Only files of the version's listing can be opened, so no path can reach outside it.
+   */
+  async openFile(filePath: string, preview: boolean): Promise<OpenedFile | undefined> {
+    const relative = bundleRelativePath(filePath);
+    const version = preview ? (await this.store.versionNames())[0] : await this.store.current();
+    if (!version) return undefined;
+    const file = (await listVersion(this.store.versionDir(version)))?.files.get(relative);
+    return file && openListed(file);
+  }
+
+  /** The zip as uploaded for the active version. */
+  async openActiveZip(): Promise<OpenedFile | undefined> {
+    const version = await this.store.current();
+    if (!version) return undefined;
+    const zip = (await listVersion(this.store.versionDir(version)))?.zip;
+    return zip && openListed(zip);
+  }
+
+  /**
+   * Upstream's parameter rules (api-contract §5.5): `current` defaults to the oldest version; `preview=true`
+   * compares with the newest; otherwise with the next newer version, or an empty log when there is none.
+   * `target`, ignored upstream, is honoured here: it is what the portal and the CLI mean to compare with.
+   */
+  async changes(params: { current?: string; target?: string; preview?: boolean }): Promise<ChangeLog> {
+    const names = await this.store.versionNames();
+    const current = params.current || names.at(-1);
+    if (!current) throw notFound('no app bundle versions', 'No app bundle versions available');
+    if (params.target) return this.compare(current, params.target);
+    if (params.preview) return this.compare(current, names[0] ?? current);
+    const index = names.indexOf(current);
+    if (index <= 0) return emptyChangeLog(current);
+    return this.compare(current, names[index - 1]);
+  }
+
+  async compare(a: string, b: string): Promise<ChangeLog> {
+    return compareVersions(await this.comparable(a), await this.comparable(b));
+  }
+
+  private async listing(name: string) {
+    const listing = (await this.store.hasVersion(name)) ? await listVersion(this.store.versionDir(name)) : undefined;
+    if (!listing) throw versionNotFound(name);
+    return listing;
+  }
+
+  private async comparable(name: string) {
+    const listing = await this.listing(name);
+    const info = (await this.store.readAppInfo(name)) ?? { version: name, forms: {} };
+    return { name, info, files: [...listing.files.values()] };
+  }
+}
+
+/** Start-up recovery of the bundle folders (api-contract §5.3); called once before the server listens. */
+export async function recoverBundles(): Promise<void> {
+  await exclusive(() => new BundleStore().recover());
+}
+
+/** A decoded download path as a path inside the version: empty and `.` segments dropped, `..` refused. */
+export function bundleRelativePath(filePath: string): string {
+  const segments = filePath.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (segments.length === 0) throw badRequest('An error occurred', 'File path is required');
+  if (segments.some((segment) => segment === '..' || /[\\\u0000]/.test(segment))) {
+    throw badRequest(`invalid path: ${filePath}`, 'Invalid file path');
+  }
+  return segments.join('/');
+}
+
+async function openListed(file: ListedFile): Promise<OpenedFile | undefined> {
+  // A pruned version may vanish between listing and opening; that reads as "not found".
+  const handle = await fsp.open(file.absolute, 'r').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (!handle) return undefined;
+  const stats = await handle.stat();
+  return { file, size: stats.size, modified: stats.mtime, handle };
+}
