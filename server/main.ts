@@ -2,7 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { ConfigError, getConfig } from '@/server/config';
 import { prepareServer } from '@/server/boot';
-import { PEER_ADDRESS_HEADER } from '@/server/http/request-info';
+import { CONTENT_LENGTH_HEADER, PEER_ADDRESS_HEADER } from '@/server/http/request-info';
 import { logger } from '@/server/logger';
 
 /**
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
 
   const server = http.createServer((req, res) => {
     req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
+    restoreContentLength(res);
     void handle(req, res);
   });
   server.headersTimeout = 25_000;
@@ -58,6 +59,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Headers are sent through writeHead (explicitly or on the first write): restore Content-Length there. */
+function restoreContentLength(res: http.ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: http.ServerResponse, ...args: Parameters<typeof writeHead>) {
+    const length = this.getHeader(CONTENT_LENGTH_HEADER);
+    if (length !== undefined) {
+      this.removeHeader(CONTENT_LENGTH_HEADER);
+      this.setHeader('Content-Length', length);
+    }
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
 }
 
 main().catch((err: unknown) => {

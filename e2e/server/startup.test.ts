@@ -53,6 +53,24 @@ describe('npm start on an empty data directory', () => {
     expect((await fetch(`${server.url}/openapi/swagger`)).status).toBe(200);
   });
 
+  it('sends Content-Length on streamed downloads (Next.js alone would drop it)', async () => {
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { ...VERSION, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'admin' }),
+    });
+    const auth = { ...VERSION, authorization: `Bearer ${(await login.json()).token}` };
+    const form = new FormData();
+    form.append('file', new Blob(['hello, synkronus'], { type: 'text/plain' }), 'note.txt');
+    expect((await fetch(`${server.url}/api/attachments/note.txt`, { method: 'PUT', headers: auth, body: form })).status).toBe(200);
+    const download = await fetch(`${server.url}/api/attachments/note.txt`, { headers: auth });
+    expect(download.headers.get('content-length')).toBe('16');
+    expect(await download.text()).toBe('hello, synkronus');
+    const head = await fetch(`${server.url}/api/attachments/note.txt`, { method: 'HEAD', headers: auth });
+    expect(head.headers.get('content-length')).toBe('16');
+    expect(head.headers.get('x-synkronus-content-length')).toBeNull();
+  });
+
   it('ignores a client-sent peer address header (the limiter keys on the socket)', async () => {
     const response = await fetch(`${server.url}/api/auth/login`, {
       method: 'POST',

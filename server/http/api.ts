@@ -6,7 +6,7 @@ import { presence } from '@/server/services/presence';
 import { readJsonBody } from '@/server/http/body';
 import { preflightResponse, withCors } from '@/server/http/cors';
 import { handleOpenApiRequest } from '@/server/http/openapi';
-import { requestInfo } from '@/server/http/request-info';
+import { CONTENT_LENGTH_HEADER, requestInfo } from '@/server/http/request-info';
 import { appErrorResponse, contractErrorResponse, forbiddenText, unauthorizedText, INTERNAL_ERROR_BODY } from '@/server/http/responses';
 import { versionGate } from '@/server/http/version-gate';
 import { matchRoute } from '@/server/http/binary-routes';
@@ -28,12 +28,22 @@ const jsonBodyTooLarge = () => new AppError('payload_too_large', 'request body t
 export async function handleApiRequest(request: Request): Promise<Response> {
   if (request.method === 'OPTIONS') return preflightResponse(request);
   try {
-    return withCors(request, await route(request));
+    return withCors(request, keepContentLength(await route(request)));
   } catch (err) {
     if (err instanceof AppError) return withCors(request, appErrorResponse(err));
     logger.error('unhandled error', { url: request.url, error: (err as Error).stack ?? String(err) });
     return withCors(request, contractErrorResponse(500, INTERNAL_ERROR_BODY));
   }
+}
+
+/**
+ * Next.js drops Content-Length from route handler responses (downloads would go out chunked, and clients show
+ * progress from it). The length rides in a private header that server/main.ts turns back into Content-Length.
+ */
+function keepContentLength(response: Response): Response {
+  const length = response.headers.get('content-length');
+  if (length !== null) response.headers.set(CONTENT_LENGTH_HEADER, length);
+  return response;
 }
 
 async function route(request: Request): Promise<Response> {

@@ -36,6 +36,7 @@ export class ExportRepository {
   /** The next page of one form type (or of every form type), ordered by created_at then id. */
   page(formType: string | undefined, after: ExportCursor | undefined, limit: number): Promise<ObservationRow[]> {
     const typeFilter = formType === undefined ? Prisma.sql`TRUE` : Prisma.sql`form_type = ${formType}`;
+    // Row comparison on the index columns, so each page is one range scan of idx_observations_export_keyset.
     const keyset = after
       ? Prisma.sql`(created_at, observation_id) > (${after.createdAt}::timestamptz, ${after.observationId})`
       : Prisma.sql`TRUE`;
