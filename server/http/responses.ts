@@ -1,8 +1,6 @@
 import type { ContractErrorBody } from '@/server/errors';
 import { AppError } from '@/server/errors';
 
-const JSON_HEADERS = { 'Content-Type': 'application/json' };
-
 /** Success JSON as upstream writes it: `application/json`, trailing newline. */
 export function jsonResponse(body: unknown, init: { status?: number; headers?: HeadersInit } = {}): Response {
   const headers = new Headers(init.headers);
@@ -28,5 +26,3 @@ export function forbiddenText(): Response {
 }
 
 export const INTERNAL_ERROR_BODY: ContractErrorBody = { error: 'An error occurred', message: 'Internal server error' };
-
-export { JSON_HEADERS };

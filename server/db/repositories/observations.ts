@@ -43,8 +43,8 @@ export const RECORD_COLUMNS = Prisma.sql`
 export class ObservationRepository {
   constructor(private readonly db: Db = getDb()) {}
 
-  transaction<T>(fn: (tx: Tx) => Promise<T>, isolationLevel?: Prisma.TransactionIsolationLevel): Promise<T> {
-    return this.db.$transaction(fn, { isolationLevel, timeout: 120_000, maxWait: 30_000 });
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.$transaction(fn, { timeout: 120_000, maxWait: 30_000 });
   }
 
   /** Serialises writers: held until commit, so nobody else can take a version meanwhile. */
@@ -54,8 +54,8 @@ export class ObservationRepository {
     return { currentVersion: row.current_version, repositoryGeneration: row.repository_generation };
   }
 
-  async readCounter(tx: Tx | Db = this.db): Promise<Counter & { lastResetAt: Date | null; lastResetBy: string | null }> {
-    const [row] = await tx.$queryRaw<
+  async readCounter(): Promise<Counter & { lastResetAt: Date | null; lastResetBy: string | null }> {
+    const [row] = await this.db.$queryRaw<
       Array<{ current_version: bigint; repository_generation: bigint; last_reset_at: Date | null; last_reset_by: string | null }>
     >`SELECT current_version, repository_generation, last_reset_at, last_reset_by FROM sync_version WHERE id = 1`;
     return {
