@@ -27,6 +27,30 @@ describe('OpenAPI document', () => {
         'POST /users/change-password',
         'GET /version',
         'GET /versions',
+        'POST /sync/pull',
+        'POST /sync/push',
+        'POST /admin/repository/reset',
+        'POST /attachments/manifest',
+        'GET /stats/observations',
+        'GET /app-bundle/versions',
+        'GET /app-bundle/changes',
+        'POST /app-bundle/switch/{version}',
+      ]),
+    );
+  });
+
+  it('documents the streaming routes beside the procedures', () => {
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'PUT /attachments/{attachment_id}',
+        'GET /attachments/{attachment_id}',
+        'GET /attachments/export-zip',
+        'POST /app-bundle/push',
+        'GET /app-bundle/manifest',
+        'GET /app-bundle/download/{path}',
+        'GET /app-bundle/download-zip',
+        'GET /dataexport/parquet',
+        'GET /dataexport/raw-json',
       ]),
     );
   });
