@@ -1,19 +1,15 @@
-export default function Home() {
+import type { Metadata } from 'next';
+import { ConsoleFrame } from '@/components/shell/console-frame';
+import { OverviewPage } from '@/components/overview/overview-page';
+
+export const metadata: Metadata = { title: 'Overview' };
+export const dynamic = 'force-dynamic';
+
+/** `/`: the console's overview for signed-in users; ConsoleFrame sends everyone else to sign in. */
+export default function Page() {
   return (
-    <main style={{ maxWidth: 640, margin: '4rem auto', padding: '0 1rem', lineHeight: 1.5 }}>
-      <h1>Synkronus</h1>
-      <p>The sync hub of the Open Data Ensemble: Formulus devices sync observations and attachments here, and admins publish app bundles.</p>
-      <ul>
-        <li>
-          <a href="/openapi/swagger">API documentation (Swagger UI)</a>
-        </li>
-        <li>
-          <a href="/openapi/synkronus.json">OpenAPI document</a>
-        </li>
-        <li>
-          <a href="/health">Health</a>
-        </li>
-      </ul>
-    </main>
+    <ConsoleFrame>
+      <OverviewPage />
+    </ConsoleFrame>
   );
 }

@@ -1,6 +1,6 @@
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestApp, getDb, type TestApp } from '../support/app';
 import { readZip } from '../support/zip';
 import { sanitizeFileName } from '@/server/services/export/entries';
 
@@ -105,6 +105,51 @@ describe('with observations', () => {
     expect((await app.request('GET', '/api/dataexport/parquet')).status).toBe(401);
   });
 });
+
+describe('names that sanitise alike', () => {
+  beforeAll(async () => {
+    await getDb().$executeRaw`
+      INSERT INTO observations (observation_id, form_type, form_version, data, created_at)
+      VALUES ('x:1', 'a/b', '1', '{}', '2025-04-01T00:00:00Z'), ('x_1', 'a_b', '1', '{}', '2025-04-02T00:00:00Z'),
+             ('x*1', 'a_b', '1', '{}', '2025-04-03T00:00:00Z')`;
+  });
+
+  it('keep the unchanged name and number the changed ones', async () => {
+    const parquet = (await download('/api/dataexport/parquet')).entries.map((e) => e.name);
+    expect(parquet.filter((name) => name.startsWith('a_b'))).toEqual(['a_b_2.parquet', 'a_b.parquet']);
+    const rawJson = (await download('/api/dataexport/raw-json')).entries.map((e) => e.name);
+    expect(rawJson.filter((name) => name.startsWith('a_b/'))).toEqual(['a_b/x_1_2.json', 'a_b/x_1.json', 'a_b/x_1_3.json']);
+  });
+});
+
+describe('a failure mid-stream', () => {
+  beforeAll(async () => {
+    await getDb().$executeRaw`DELETE FROM observations`;
+    await getDb().$executeRaw`
+      INSERT INTO observations (observation_id, form_type, form_version, data, created_at)
+      SELECT 'bulk-' || i, 'bulk', '1', jsonb_build_object('n', i, 'note', repeat('x', 50)),
+             timestamptz '2025-01-01' + i * interval '1 second'
+        FROM generate_series(1, 40000) AS i`;
+  });
+
+  // Renaming the table makes the next page query fail after the first bytes went out.
+  it.each(['/api/dataexport/parquet', '/api/dataexport/raw-json'])('aborts %s instead of ending it as complete', async (path) => {
+    const response = await app.request('GET', path, { token: reader });
+    expect(response.status).toBe(200);
+    const body = response.body!.getReader();
+    expect((await body.read()).done).toBe(false);
+    await getDb().$executeRaw`ALTER TABLE observations RENAME TO observations_away`;
+    try {
+      await expect(readToEnd(body)).rejects.toThrow();
+    } finally {
+      await getDb().$executeRaw`ALTER TABLE observations_away RENAME TO observations`;
+    }
+  });
+});
+
+async function readToEnd(body: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  while (!(await body.read()).done);
+}
 
 describe('file name sanitising', () => {
   it('maps / \\ : * ? " < > | to _ and caps at 100 characters', () => {

@@ -41,7 +41,7 @@ async function writeEntries(archive: Archiver, first: IteratorResult<ZipEntry>, 
     for (let next = first; !next.done; next = await rest.next()) {
       current = next.value.stream;
       archive.append(current, { name: next.value.name, date: next.value.date });
-      await entryWritten(archive);
+      await entryWritten(archive, current);
     }
     await archive.finalize();
   } catch (err) {
@@ -51,16 +51,22 @@ async function writeEntries(archive: Archiver, first: IteratorResult<ZipEntry>, 
   }
 }
 
-/** Resolves when archiver has consumed the appended entry; rejects if the archive fails or is closed first. */
-function entryWritten(archive: Archiver): Promise<void> {
+/**
+ * Resolves when archiver has consumed the appended entry; rejects if the entry's stream fails (archiver pipes it
+ * through its own PassThrough, which never hears of the failure and would wait for ever), or if the archive fails or
+ * is closed first.
+ */
+function entryWritten(archive: Archiver, source: Readable): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
       archive.off('entry', onEntry).off('error', done).off('close', onClose);
+      source.off('error', done);
       if (err) reject(err);
       else resolve();
     };
     const onEntry = () => done();
     const onClose = () => done(new Error('the archive was closed (client gone)'));
     archive.on('entry', onEntry).on('error', done).on('close', onClose);
+    source.on('error', done);
   });
 }

@@ -6,6 +6,7 @@ import { syncRouter } from '@/server/routers/sync';
 import { attachmentsRouter } from '@/server/routers/attachments';
 import { bundlesRouter } from '@/server/routers/bundles';
 import { exportsRouter } from '@/server/routers/exports';
+import { consoleRouter } from '@/server/routers/console';
 
 export const appRouter = router({
   auth: authRouter,
@@ -15,6 +16,7 @@ export const appRouter = router({
   attachments: attachmentsRouter,
   bundles: bundlesRouter,
   exports: exportsRouter,
+  console: consoleRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -33,17 +33,24 @@ export class ExportRepository {
        ORDER BY key`;
   }
 
+  async isLiveObservationId(observationId: string): Promise<boolean> {
+    const rows = await this.db.$queryRaw<unknown[]>`
+      SELECT 1 FROM observations WHERE observation_id = ${observationId} AND deleted = false`;
+    return rows.length > 0;
+  }
+
   /** The next page of one form type (or of every form type), ordered by created_at then id. */
   page(formType: string | undefined, after: ExportCursor | undefined, limit: number): Promise<ObservationRow[]> {
     const typeFilter = formType === undefined ? Prisma.sql`TRUE` : Prisma.sql`form_type = ${formType}`;
-    // Row comparison on the index columns, so each page is one range scan of idx_observations_export_keyset.
+    // Row comparison on the index columns, so each page is one range scan of an index, never a sort of the rest.
+    // ORDER BY is qualified: a bare created_at would mean the text output column, which no index covers.
     const keyset = after
       ? Prisma.sql`(created_at, observation_id) > (${after.createdAt}::timestamptz, ${after.observationId})`
       : Prisma.sql`TRUE`;
     return this.db.$queryRaw<ObservationRow[]>`
       SELECT ${RECORD_COLUMNS} FROM observations
        WHERE deleted = false AND ${typeFilter} AND ${keyset}
-       ORDER BY created_at, observation_id
+       ORDER BY observations.created_at, observations.observation_id
        LIMIT ${limit}`;
   }
 }

@@ -3,7 +3,7 @@ import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { ExportRepository, type DataKeyType } from '@/server/db/repositories/export';
 import type { ObservationRow } from '@/server/db/repositories/observations';
 import { trimFraction } from '@/server/services/sync/service';
-import { livePages, sanitizeFileName, uniqueNamer, type ExportEntry } from '@/server/services/export/entries';
+import { clashFreeNamer, livePages, type ExportEntry } from '@/server/services/export/entries';
 
 /**
  * The Parquet export (api-contract §7.1): one `<form_type>.parquet` per form type with live rows. Columns: the
@@ -74,6 +74,8 @@ class StreamWriter extends ByteWriter {
   }
 
   flush(): Promise<void> | void {
+    // A destroyed stream never drains: stop here rather than wait for ever with a row group in memory.
+    if (this.out.destroyed) return Promise.reject(new Error('the export stream was closed'));
     const chunk = Buffer.from(this.buffer.slice(0, this.index));
     this.index = 0;
     if (this.out.write(chunk)) return;
@@ -90,35 +92,43 @@ class StreamWriter extends ByteWriter {
   }
 
   finish(): void {
-    void this.flush();
-    this.out.end();
+    if (this.out.destroyed) throw new Error('the export stream was closed');
+    this.out.end(Buffer.from(this.buffer.slice(0, this.index)));
+    this.index = 0;
   }
 }
 
-async function writeParquet(out: PassThrough, formType: string, columns: Column[]): Promise<void> {
+async function writeParquet(out: PassThrough, formType: string, columns: Column[], repository: ExportRepository): Promise<void> {
   const writer = new ParquetWriter({ writer: new StreamWriter(out), schema: schemaOf(columns) as never, createdBy: 'synkronus' });
-  let group: ObservationRow[] = [];
+  let values = columns.map((): unknown[] => []);
+  let rowCount = 0;
   const writeGroup = async () => {
-    const columnData = columns.map((column) => ({ name: column.name, data: group.map(column.value) }));
-    await writer.write({ columnData, rowGroupSize: group.length });
-    group = [];
+    const columnData = columns.map((column, i) => ({ name: column.name, data: values[i] }));
+    const rowGroupSize = rowCount;
+    values = columns.map(() => []);
+    rowCount = 0;
+    await writer.write({ columnData, rowGroupSize });
   };
-  for await (const page of livePages(formType)) {
-    group.push(...page);
-    if (group.length >= ROWS_PER_GROUP) await writeGroup();
+  for await (const page of livePages(formType, repository)) {
+    // Each page becomes column values at once: a row group then holds plain values, not thousands of row objects.
+    columns.forEach((column, i) => values[i].push(...page.map(column.value)));
+    rowCount += page.length;
+    if (rowCount >= ROWS_PER_GROUP) await writeGroup();
   }
-  if (group.length > 0) await writeGroup();
+  if (rowCount > 0) await writeGroup();
   writer.finish();
 }
 
 export async function* parquetEntries(repository = new ExportRepository()): AsyncGenerator<ExportEntry> {
-  const uniqueName = uniqueNamer();
-  for (const formType of await repository.liveFormTypes()) {
+  const formTypes = await repository.liveFormTypes();
+  const liveFormTypes = new Set(formTypes);
+  const fileStem = clashFreeNamer((name) => liveFormTypes.has(name));
+  for (const formType of formTypes) {
     const keys = await repository.dataKeyTypes(formType);
     const columns = [...BASE_COLUMNS, ...keys.map(({ key, type }) => dataColumn(key, type))];
     const out = new PassThrough();
-    const written = writeParquet(out, formType, columns).catch((err: Error) => out.destroy(err));
-    yield { name: uniqueName(`${sanitizeFileName(formType)}.parquet`), stream: out };
+    const written = writeParquet(out, formType, columns, repository).catch((err: Error) => out.destroy(err));
+    yield { name: `${await fileStem(formType)}.parquet`, stream: out };
     await written;
   }
 }
