@@ -1,10 +1,5 @@
 import { getDb, type Db } from '@/server/db/client';
 
-export interface SyncState {
-  currentVersion: number;
-  repositoryGeneration: number;
-}
-
 export interface AttachmentOperationRow {
   attachmentId: string;
   operation: 'create' | 'update' | 'delete';
@@ -22,12 +17,6 @@ const MAX_RECORDED_SIZE = 2 ** 31 - 1;
  */
 export class AttachmentOperationsRepository {
   constructor(private readonly db: Db = getDb()) {}
-
-  async syncState(): Promise<SyncState> {
-    const [row] = await this.db.$queryRaw<Array<{ current_version: bigint; repository_generation: bigint }>>`
-      SELECT current_version, repository_generation FROM sync_version WHERE id = 1`;
-    return { currentVersion: Number(row.current_version), repositoryGeneration: Number(row.repository_generation) };
-  }
 
   /** A `create` for every client (client_id NULL); a size the column cannot hold is recorded as unknown. */
   async recordCreate(attachmentId: string, size: number, contentType: string): Promise<number> {

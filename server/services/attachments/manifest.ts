@@ -1,5 +1,6 @@
 import { AppError } from '@/server/errors';
 import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
+import { ObservationRepository } from '@/server/db/repositories/observations';
 import { assertGeneration, clientGeneration } from '@/server/services/generation';
 
 /**
@@ -38,7 +39,8 @@ export async function attachmentManifest(
 ): Promise<AttachmentManifest> {
   if (query.clientId === '') throw invalid('client_id is required');
   if (query.sinceVersion < 0) throw invalid('since_version must be non-negative');
-  const state = await operations.syncState();
+  const counter = await new ObservationRepository().readCounter();
+  const state = { currentVersion: Number(counter.currentVersion), repositoryGeneration: Number(counter.repositoryGeneration) };
   assertGeneration(state.repositoryGeneration, clientGeneration(query.generationHeader, query.bodyGeneration));
 
   // Bounded by the counter read above: every version up to it is committed, so the cursor never skips one.

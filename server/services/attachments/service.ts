@@ -1,6 +1,7 @@
 import { getConfig } from '@/server/config';
 import { AppError, payloadTooLarge } from '@/server/errors';
 import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
+import { ObservationRepository } from '@/server/db/repositories/observations';
 import { logger } from '@/server/logger';
 import { assertGeneration, clientGeneration } from '@/server/services/generation';
 import { decisionContentType, processImage } from '@/server/services/images';
@@ -58,7 +59,7 @@ export class AttachmentService {
   async assertUploadGeneration(header: string | null): Promise<void> {
     const client = clientGeneration(header, undefined);
     if (client === undefined) return;
-    assertGeneration((await this.operations.syncState()).repositoryGeneration, client);
+    assertGeneration((await new ObservationRepository().readCounter()).repositoryGeneration, client);
   }
 
   /** Streams the uploaded content into staging; 413 past the configured upload limit. */
