@@ -98,12 +98,14 @@ test('data export: a read-only user downloads the Parquet, raw JSON and attachme
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: 1024 * 1024, uploadThroughput: -1 });
-  const downloading = downloadFrom(page, 'All attachments');
+  let finished = false;
+  const downloading = downloadFrom(page, 'All attachments').finally(() => (finished = true));
   const progress = page.getByRole('status').filter({ hasText: 'received' });
   const seen = new Set<string>();
   await expect(progress).toBeVisible();
-  while (await progress.isVisible()) {
-    seen.add((await progress.textContent().catch(() => null)) ?? '');
+  // Sample the bytes-received line until the download itself has finished.
+  while (!finished) {
+    seen.add((await progress.textContent({ timeout: 1000 }).catch(() => null)) ?? '');
     await page.waitForTimeout(100);
   }
   const attachments = await downloading;
