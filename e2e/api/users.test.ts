@@ -113,10 +113,10 @@ describe('passwords', () => {
     await expect(app.login('gina', 'three')).resolves.toBeTruthy();
   });
 
-  it('change-password answers 401 JSON for a wrong current password, 400 for missing fields, 401 without a token', async () => {
+  it('change-password answers 400 JSON for a wrong current password (a 401 signs the portal out), 400 for missing fields, 401 without a token', async () => {
     const token = await app.login('gina', 'three');
     const wrong = await app.json('POST', '/api/users/change-password', { token, body: { currentPassword: 'nope', newPassword: 'x' } });
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(400);
     expect(wrong.body).toEqual({ error: 'invalid password', message: 'Current password is incorrect' });
     expect((await app.json('POST', '/api/users/change-password', { token, body: { newPassword: 'x' } })).status).toBe(400);
     expect((await app.request('POST', '/api/users/change-password', { body: { currentPassword: 'three', newPassword: 'x' } })).status).toBe(401);

@@ -6,6 +6,7 @@ import { presence } from '@/server/services/presence';
 import { readJsonBody } from '@/server/http/body';
 import { preflightResponse, withCors } from '@/server/http/cors';
 import { handleOpenApiRequest } from '@/server/http/openapi';
+import { withRepositoryGeneration } from '@/server/http/repository-generation-header';
 import { CONTENT_LENGTH_HEADER, requestInfo } from '@/server/http/request-info';
 import { appErrorResponse, contractErrorResponse, forbiddenText, unauthorizedText, INTERNAL_ERROR_BODY } from '@/server/http/responses';
 import { versionGate } from '@/server/http/version-gate';
@@ -27,12 +28,16 @@ const jsonBodyTooLarge = () => new AppError('payload_too_large', 'request body t
 
 export async function handleApiRequest(request: Request): Promise<Response> {
   if (request.method === 'OPTIONS') return preflightResponse(request);
+  return withCors(request, await withRepositoryGeneration(request, await answer(request)));
+}
+
+async function answer(request: Request): Promise<Response> {
   try {
-    return withCors(request, keepContentLength(await route(request)));
+    return keepContentLength(await route(request));
   } catch (err) {
-    if (err instanceof AppError) return withCors(request, appErrorResponse(err));
+    if (err instanceof AppError) return appErrorResponse(err);
     logger.error('unhandled error', { url: request.url, error: (err as Error).stack ?? String(err) });
-    return withCors(request, contractErrorResponse(500, INTERNAL_ERROR_BODY));
+    return contractErrorResponse(500, INTERNAL_ERROR_BODY);
   }
 }
 

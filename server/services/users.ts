@@ -78,7 +78,10 @@ export class UserService {
     if (!(await this.users.updatePasswordHash(username, passwordHash))) throw userNotFound();
   }
 
-  /** A wrong current password is 401 with a JSON body (the REST contract); the console shows it in the form. */
+  /**
+   * A wrong current password is 400, not 401: the upstream portal treats every 401 as an expired session and
+   * signs the admin out. The console shows the message in the form.
+   */
   async changePassword(username: string, currentPassword: string, newPassword: string): Promise<void> {
     if (!currentPassword || !newPassword) {
       throw badRequest('missing required fields', 'Current password and new password are required');
@@ -87,7 +90,7 @@ export class UserService {
     const user = await this.users.findByUsername(username);
     if (!user) throw new AppError('unauthorized', 'user not found', 'User not found');
     if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-      throw new AppError('unauthorized', 'invalid password', 'Current password is incorrect');
+      throw badRequest('invalid password', 'Current password is incorrect');
     }
     await this.users.updatePasswordHash(username, await hashPassword(newPassword));
   }

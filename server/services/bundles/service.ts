@@ -46,8 +46,9 @@ export const versionNotFound = (version: string) =>
 /** 413 for an upload over SYNKRONUS_MAX_BUNDLE_BYTES. */
 export const bundleTooLarge = () =>
   new AppError('payload_too_large', 'bundle too large', `App bundle exceeds the limit of ${getConfig().bundles.maxBytes} bytes`);
+/** The reason goes in `message` too: the portal and the CLI show only `message`. */
 const invalidBundle = (reason: string) =>
-  new AppError('bad_request', `bundle validation failed: ${reason}`, 'Failed to process app bundle');
+  new AppError('bad_request', `bundle validation failed: ${reason}`, `Failed to process app bundle: ${reason}`);
 
 /** The active manifest of each data folder, kept until a switch (or another process's switch) changes it. */
 const activeManifests = new Map<string, BundleManifest>();
@@ -195,7 +196,8 @@ export class BundleService {
     if (params.target) return this.compare(current, params.target);
     if (params.preview) return this.compare(current, names[0] ?? current);
     const index = names.indexOf(current);
-    if (index <= 0) return emptyChangeLog(current);
+    if (index < 0) throw versionNotFound(current);
+    if (index === 0) return emptyChangeLog(current);
     return this.compare(current, names[index - 1]);
   }
 
