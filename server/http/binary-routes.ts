@@ -1,5 +1,6 @@
 import type { Role, AuthUser } from '@/server/auth/roles';
 import type { Context, RequestInfo } from '@/server/trpc';
+import type { WireOperation } from '@/server/wire/operation';
 
 /**
  * REST endpoints that cannot go through the OpenAPI adapter: multipart uploads, streamed downloads, and JSON
@@ -18,8 +19,8 @@ export interface BinaryRoute {
   path: string;
   role: Role;
   handle(request: Request, ctx: BinaryRouteContext): Promise<Response>;
-  /** The OpenAPI operation merged into the generated document. */
-  openapi?: Record<string, unknown>;
+  /** The operation it serves, as the OpenAPI document describes it. */
+  openapi?: WireOperation;
 }
 
 export interface CompiledRoute {

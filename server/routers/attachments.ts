@@ -2,43 +2,20 @@ import { z } from 'zod';
 import { authedProcedure, router } from '@/server/trpc';
 import { attachmentManifest } from '@/server/services/attachments/manifest';
 import { GENERATION_HEADER } from '@/server/services/generation';
+import { AttachmentManifestResponse, getAttachmentManifest } from '@/server/wire/attachments';
 
-/** Go decodes JSON null into the zero value; so do these fields. */
-export const ZAttachmentManifestRequest = z.object({
-  client_id: z.string().nullish().describe('Required: the device asking'),
-  since_version: z.number().int().nullish().describe('Attachment cursor (current_version of the last manifest), ≥ 0'),
-  repository_generation: z.number().int().nullish().describe('Used when the x-repository-generation header is absent'),
-});
-
-export const ZAttachmentOperation = z.object({
-  operation: z.enum(['download', 'delete']),
-  attachment_id: z.string(),
-  download_url: z.string().optional(),
-  size: z.number().int().optional(),
-  content_type: z.string().optional(),
-  version: z.number().int(),
-});
-
-export const ZAttachmentManifestResponse = z.object({
-  current_version: z.number().int(),
-  repository_generation: z.number().int(),
-  operations: z.array(ZAttachmentOperation),
-  total_download_size: z.number().int(),
-  operation_count: z.object({ download: z.number().int(), delete: z.number().int() }),
+/** Go decodes JSON null into the zero value; so do these fields. The service answers missing ones with 400. */
+const ZAttachmentManifestInput = z.object({
+  client_id: z.string().nullish(),
+  since_version: z.number().int().nullish(),
+  repository_generation: z.number().int().nullish(),
 });
 
 export const attachmentsRouter = router({
   manifest: authedProcedure
-    .meta({
-      openapi: {
-        method: 'POST',
-        path: '/attachments/manifest',
-        tags: ['attachments'],
-        summary: 'Attachment operations since a version (latest per attachment)',
-      },
-    })
-    .input(ZAttachmentManifestRequest)
-    .output(ZAttachmentManifestResponse)
+    .meta({ openapi: { method: 'POST', path: '/attachments/manifest', operationId: getAttachmentManifest.operationId } })
+    .input(ZAttachmentManifestInput)
+    .output(AttachmentManifestResponse)
     .mutation(async ({ input, ctx }) => {
       const manifest = await attachmentManifest({
         clientId: input.client_id ?? '',

@@ -3,40 +3,17 @@ import { adminProcedure, authedProcedure, readWriteProcedure, router, type Conte
 import { SyncService, type Caller } from '@/server/services/sync/service';
 import { clientGeneration, GENERATION_HEADER } from '@/server/services/generation';
 import { zOptionalText } from '@/server/routers/schemas';
+import * as wire from '@/server/wire/sync';
 
-const zWireRecord = z.object({
-  observation_id: z.string(),
-  form_type: z.string(),
-  form_version: z.string(),
-  data: z.unknown(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  synced_at: z.string().optional(),
-  deleted: z.boolean(),
-  version: z.number().int(),
-  geolocation: z.record(z.string(), z.unknown()).optional(),
-  author: z.string().optional(),
-  device_id: z.string().optional(),
-  tags: z.array(z.string()).optional(),
-});
-
-export const ZSyncPullRequest = z.object({
+/** Lenient parsers: missing or null fields reach the service, which names them in the contract's 400. */
+const ZSyncPullInput = z.object({
   client_id: zOptionalText,
   since: z.object({ version: z.number().int(), id: z.string().optional() }).nullish(),
   schema_types: z.array(z.string()).nullish(),
   repository_generation: z.unknown().optional(),
 });
 
-export const ZSyncPullResponse = z.object({
-  current_version: z.number().int(),
-  repository_generation: z.number().int(),
-  records: z.array(zWireRecord),
-  change_cutoff: z.number().int(),
-  has_more: z.boolean(),
-  sync_format_version: z.string(),
-});
-
-export const ZSyncPushRequest = z.object({
+const ZSyncPushInput = z.object({
   transmission_id: zOptionalText,
   client_id: zOptionalText,
   /** Checked record by record by the service, so that a bad record is named in the 400. */
@@ -44,16 +21,7 @@ export const ZSyncPushRequest = z.object({
   repository_generation: z.unknown().optional(),
 });
 
-export const ZSyncPushResponse = z.object({
-  current_version: z.number().int(),
-  repository_generation: z.number().int(),
-  success_count: z.number().int(),
-  failed_records: z.array(z.object({ index: z.number().int(), error: z.string(), record: z.unknown() })).optional(),
-  warnings: z.array(z.object({ id: z.string(), code: z.string(), message: z.string() })).optional(),
-});
-
-export const ZRepositoryResetRequest = z.object({ confirm: zOptionalText });
-export const ZRepositoryResetResponse = z.object({ repository_generation: z.number().int(), message: z.string() });
+const ZRepositoryResetInput = z.object({ confirm: zOptionalText });
 
 function caller(ctx: Context & { user: NonNullable<Context['user']> }, bodyGeneration: unknown): Caller {
   return {
@@ -69,17 +37,9 @@ function echoGeneration(ctx: Context, generation: number): void {
 
 export const syncRouter = router({
   pull: authedProcedure
-    .meta({
-      openapi: {
-        method: 'POST',
-        path: '/sync/pull',
-        tags: ['sync'],
-        summary: 'Pull records changed since a version',
-        description: 'Query parameters: `limit` (default 100, at most 1000) and `schemaType` (added to `schema_types`).',
-      },
-    })
-    .input(ZSyncPullRequest)
-    .output(ZSyncPullResponse)
+    .meta({ openapi: { method: 'POST', path: '/sync/pull', operationId: wire.syncPull.operationId } })
+    .input(ZSyncPullInput)
+    .output(wire.SyncPullResponse)
     .mutation(async ({ input, ctx }) => {
       const response = await new SyncService().pull(
         {
@@ -96,9 +56,9 @@ export const syncRouter = router({
     }),
 
   push: readWriteProcedure
-    .meta({ openapi: { method: 'POST', path: '/sync/push', tags: ['sync'], summary: 'Push a batch of records (all or nothing)' } })
-    .input(ZSyncPushRequest)
-    .output(ZSyncPushResponse)
+    .meta({ openapi: { method: 'POST', path: '/sync/push', operationId: wire.syncPush.operationId } })
+    .input(ZSyncPushInput)
+    .output(wire.SyncPushResponse)
     .mutation(async ({ input, ctx }) => {
       const response = await new SyncService().push(
         { transmission_id: input.transmission_id, client_id: input.client_id, records: input.records },
@@ -109,11 +69,9 @@ export const syncRouter = router({
     }),
 
   resetRepository: adminProcedure
-    .meta({
-      openapi: { method: 'POST', path: '/admin/repository/reset', tags: ['sync'], summary: 'Erase all observations and attachments (new generation)' },
-    })
-    .input(ZRepositoryResetRequest)
-    .output(ZRepositoryResetResponse)
+    .meta({ openapi: { method: 'POST', path: '/admin/repository/reset', operationId: wire.adminRepositoryReset.operationId } })
+    .input(ZRepositoryResetInput)
+    .output(wire.RepositoryResetResponse)
     .mutation(async ({ input, ctx }) => {
       const response = await new SyncService().resetRepository(input.confirm, ctx.user.username);
       echoGeneration(ctx, response.repository_generation);
@@ -140,7 +98,7 @@ export const syncRouter = router({
 
   getObservation: authedProcedure
     .input(z.object({ observationId: z.string().min(1).max(255) }))
-    .output(zWireRecord)
+    .output(wire.Observation)
     .query(({ input }) => new SyncService().getObservation(input.observationId)),
 
   formTypes: authedProcedure.query(() => new SyncService().formTypes()),

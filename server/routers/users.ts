@@ -1,72 +1,50 @@
 import { z } from 'zod';
 import { adminProcedure, authedProcedure, router } from '@/server/trpc';
 import { UserService } from '@/server/services/users';
-import { iso, zMessage, zOptionalText, zPathParam } from '@/server/routers/schemas';
+import { iso, zOptionalText, zPathParam } from '@/server/routers/schemas';
+import * as wire from '@/server/wire/users';
+import type { WireOperation } from '@/server/wire/operation';
 
-export const ZCreateUserRequest = z.object({ username: zOptionalText, password: zOptionalText, role: zOptionalText });
-export const ZCreateUserResponse = z.object({ username: z.string(), role: z.string(), createdAt: z.string() });
-
-export const ZUserListItem = z.object({
-  id: z.string(),
-  username: z.string(),
-  role: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  presence: z
-    .object({
-      lastSeenAt: z.string(),
-      clientCount: z.number().int(),
-      clients: z.array(
-        z.object({
-          clientId: z.string(),
-          lastSeenAt: z.string(),
-          lastDataVersion: z.number().int().optional(),
-          appBundleVersion: z.string().optional(),
-          lastOdeVersion: z.string().optional(),
-        }),
-      ),
-    })
-    .optional(),
-});
-
-export const ZDeleteUserRequest = z.object({ username: zPathParam });
-export const ZResetPasswordRequest = z.object({ username: zOptionalText, newPassword: zOptionalText });
+/** Missing fields reach the service, which answers the contract's 400. */
+const ZCreateUserInput = z.object({ username: zOptionalText, password: zOptionalText, role: zOptionalText });
+const ZDeleteUserInput = z.object({ username: zPathParam });
+const ZResetPasswordInput = z.object({ username: zOptionalText, newPassword: zOptionalText });
 /** The newest CLI sends `currentPassword`; an older build sent `oldPassword`. */
-export const ZChangePasswordRequest = z.object({
+const ZChangePasswordInput = z.object({
   currentPassword: z.string().optional(),
   oldPassword: z.string().optional(),
   newPassword: zOptionalText,
 });
 
-const createUser = (path: `/${string}`, summary: string) =>
+const createUser = (path: `/${string}`, operation: WireOperation) =>
   adminProcedure
-  .meta({ openapi: { method: 'POST', path, tags: ['users'], summary } })
-  .input(ZCreateUserRequest)
-  .output(ZCreateUserResponse)
+  .meta({ openapi: { method: 'POST', path, operationId: operation.operationId } })
+  .input(ZCreateUserInput)
+  .output(wire.UserResponse)
   .mutation(async ({ input, ctx }) => {
     const user = await new UserService().create(input);
     ctx.response.status = 201;
     return { username: user.username, role: user.role, createdAt: iso(user.createdAt) };
   });
 
-const deleteUser = (path: `/${string}`, summary: string) =>
+const deleteUser = (path: `/${string}`, operation: WireOperation) =>
   adminProcedure
-  .meta({ openapi: { method: 'DELETE', path, tags: ['users'], summary } })
-  .input(ZDeleteUserRequest)
-  .output(zMessage)
+  .meta({ openapi: { method: 'DELETE', path, operationId: operation.operationId } })
+  .input(ZDeleteUserInput)
+  .output(wire.DeleteUser200Response)
   .mutation(async ({ input }) => {
     await new UserService().delete(input.username);
     return { message: 'User deleted successfully' };
   });
 
 export const usersRouter = router({
-  create: createUser('/users/create', 'Create a user'),
-  createAtCollection: createUser('/users', 'Create a user (same as /users/create)'),
+  create: createUser('/users/create', wire.createUser),
+  createAtCollection: createUser('/users', wire.createUserAtCollection),
 
   list: adminProcedure
-    .meta({ openapi: { method: 'GET', path: '/users', tags: ['users'], summary: 'List users with per-device presence' } })
+    .meta({ openapi: { method: 'GET', path: '/users', operationId: wire.listUsers.operationId } })
     .input(z.object({}))
-    .output(z.array(ZUserListItem))
+    .output(wire.UserList)
     .query(async () =>
       (await new UserService().list()).map((user) => ({
         ...user,
@@ -80,22 +58,22 @@ export const usersRouter = router({
       })),
     ),
 
-  delete: deleteUser('/users/delete/{username}', 'Delete a user'),
-  deleteAtResource: deleteUser('/users/{username}', 'Delete a user (same as /users/delete/{username})'),
+  delete: deleteUser('/users/delete/{username}', wire.deleteUserAtDeletePath),
+  deleteAtResource: deleteUser('/users/{username}', wire.deleteUser),
 
   resetPassword: adminProcedure
-    .meta({ openapi: { method: 'POST', path: '/users/reset-password', tags: ['users'], summary: "Set another user's password" } })
-    .input(ZResetPasswordRequest)
-    .output(zMessage)
+    .meta({ openapi: { method: 'POST', path: '/users/reset-password', operationId: wire.resetUserPassword.operationId } })
+    .input(ZResetPasswordInput)
+    .output(wire.ResetUserPassword200Response)
     .mutation(async ({ input }) => {
       await new UserService().resetPassword(input.username.trim(), input.newPassword);
       return { message: 'Password reset successfully' };
     }),
 
   changePassword: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/users/change-password', tags: ['users'], summary: 'Change your own password' } })
-    .input(ZChangePasswordRequest)
-    .output(zMessage)
+    .meta({ openapi: { method: 'POST', path: '/users/change-password', operationId: wire.changePassword.operationId } })
+    .input(ZChangePasswordInput)
+    .output(wire.ChangePassword200Response)
     .mutation(async ({ input, ctx }) => {
       const current = input.currentPassword || input.oldPassword || '';
       await new UserService().changePassword(ctx.user.username, current, input.newPassword);

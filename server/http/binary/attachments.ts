@@ -14,6 +14,7 @@ import { attachmentIdFromPath } from '@/server/services/attachments/ids';
 import { AttachmentService, uploadTooLarge, type ReceivedUpload } from '@/server/services/attachments/service';
 import { GENERATION_HEADER } from '@/server/services/generation';
 import type { StoredFileInfo } from '@/server/storage/attachment-store';
+import { checkAttachmentExists, downloadAttachment, getAttachmentsExportZip, uploadAttachment } from '@/server/wire/attachments';
 
 /**
  * The streaming attachment endpoints (api-contract §4): multipart upload, download / existence check, and
@@ -149,103 +150,33 @@ async function* asZipEntries(entries: AsyncGenerator<ExportEntry>): AsyncGenerat
   for await (const { name, file } of entries) yield { name, stream: file.stream, date: file.modified };
 }
 
-const idParameter = {
-  name: 'attachment_id',
-  in: 'path',
-  required: true,
-  description: 'Attachment id (file name), percent-encoded: 1–255 bytes of [A-Za-z0-9._-] segments',
-  schema: { type: 'string' },
-};
-const originalParameter = {
-  name: 'original',
-  in: 'query',
-  required: false,
-  description: 'Truthy (1, true, yes, t): serve the uncompressed original when one was kept',
-  schema: { type: 'string' },
-};
-const errorBody = {
-  'application/json': {
-    schema: {
-      type: 'object',
-      properties: { error: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
-      required: ['error', 'message'],
-    },
-  },
-};
-const binaryBody = (type: string) => ({ [type]: { schema: { type: 'string', format: 'binary' } } });
-
 export const attachmentsRoutes: BinaryRoute[] = [
   {
     method: 'GET',
     path: '/attachments/export-zip',
     role: 'read-only',
     handle: () => exportZip(),
-    openapi: {
-      tags: ['attachments'],
-      summary: 'Download every current attachment as one streamed zip',
-      responses: {
-        200: { description: 'Zip of all attachments, entries named by id', content: binaryBody('application/zip') },
-        500: { description: 'Export failed before the first byte', content: errorBody },
-      },
-    },
+    openapi: getAttachmentsExportZip,
   },
   {
     method: 'PUT',
     path: '/attachments/{attachment_id}',
     role: 'read-write',
     handle: (request, ctx) => upload(request, ctx.params.attachment_id),
-    openapi: {
-      tags: ['attachments'],
-      summary: 'Upload an attachment (immutable: an existing id is 409)',
-      parameters: [
-        idParameter,
-        { name: GENERATION_HEADER, in: 'header', required: false, schema: { type: 'integer', minimum: 1 } },
-      ],
-      requestBody: {
-        required: true,
-        content: {
-          'multipart/form-data': {
-            schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] },
-          },
-        },
-      },
-      responses: {
-        200: {
-          description: 'Stored and recorded for sync',
-          content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: ['success'] } } } } },
-        },
-        400: { description: 'Invalid id, not multipart, or not exactly one file part named file', content: errorBody },
-        408: { description: 'The client went away while waiting for an upload slot', content: errorBody },
-        409: { description: 'The attachment exists, or repository_reset_required', content: errorBody },
-        413: { description: 'Over the upload limit, or the image decodes too large', content: errorBody },
-      },
-    },
+    openapi: uploadAttachment,
   },
   {
     method: 'GET',
     path: '/attachments/{attachment_id}',
     role: 'read-only',
     handle: (request, ctx) => download(request, ctx.params.attachment_id),
-    openapi: {
-      tags: ['attachments'],
-      summary: 'Download an attachment',
-      parameters: [idParameter, originalParameter],
-      responses: {
-        200: { description: 'The file bytes', content: binaryBody('application/octet-stream') },
-        404: { description: 'Attachment not found', content: errorBody },
-      },
-    },
+    openapi: downloadAttachment,
   },
   {
     method: 'HEAD',
     path: '/attachments/{attachment_id}',
     role: 'read-only',
     handle: (request, ctx) => check(request, ctx.params.attachment_id),
-    openapi: {
-      tags: ['attachments'],
-      summary: 'Check whether an attachment exists',
-      parameters: [idParameter, originalParameter],
-      responses: { 200: { description: 'It exists' }, 404: { description: 'It does not' } },
-    },
+    openapi: checkAttachmentExists,
   },
 ];

@@ -11,6 +11,7 @@ import { presence } from '@/server/services/presence';
 import { BundleService, bundleTooLarge, type OpenedFile } from '@/server/services/bundles/service';
 import type { StagedBundle } from '@/server/services/bundles/store';
 import { limitBytes } from '@/server/services/bundles/files';
+import { downloadAppBundleFile, downloadAppBundleZip, getAppBundleManifest, pushAppBundle } from '@/server/wire/bundles';
 
 /**
  * The app-bundle endpoints that are not plain JSON (api-contract §5): the multipart push, the manifest with
@@ -170,36 +171,13 @@ function streamOf(opened: OpenedFile, name: string, range?: ByteRange): Readable
   return Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;
 }
 
-const errorSchema = {
-  type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
-  required: ['error', 'message'],
-};
-const jsonError = (description: string) => ({ description, content: { 'application/json': { schema: errorSchema } } });
-
 export const bundlesRoutes: BinaryRoute[] = [
   {
     method: 'POST',
     path: '/app-bundle/push',
     role: 'admin',
     handle: push,
-    openapi: {
-      tags: ['app-bundle'],
-      summary: 'Upload a new app bundle version (not activated)',
-      requestBody: {
-        required: true,
-        content: {
-          'multipart/form-data': {
-            schema: { type: 'object', required: ['bundle'], properties: { bundle: { type: 'string', format: 'binary' } } },
-          },
-        },
-      },
-      responses: {
-        200: { description: 'Pushed; `manifest.version` names the new version' },
-        400: jsonError("Not multipart, no 'bundle' part, or the bundle failed validation"),
-        413: jsonError('Bundle over SYNKRONUS_MAX_BUNDLE_BYTES'),
-      },
-    },
+    openapi: pushAppBundle,
   },
   {
     method: 'POST',
@@ -214,53 +192,20 @@ export const bundlesRoutes: BinaryRoute[] = [
     path: '/app-bundle/manifest',
     role: 'read-only',
     handle: manifest,
-    openapi: {
-      tags: ['app-bundle'],
-      summary: 'Manifest of the active app bundle',
-      parameters: [{ name: 'If-None-Match', in: 'header', schema: { type: 'string' } }],
-      responses: {
-        200: { description: 'The manifest; header ETag is the quoted manifest hash' },
-        304: { description: 'If-None-Match equals the current ETag' },
-        404: jsonError('No version is active'),
-      },
-    },
+    openapi: getAppBundleManifest,
   },
   {
     method: 'GET',
     path: '/app-bundle/download-zip',
     role: 'read-only',
     handle: downloadZip,
-    openapi: {
-      tags: ['app-bundle'],
-      summary: 'The active version as uploaded (zip), with byte ranges',
-      parameters: [{ name: 'Range', in: 'header', schema: { type: 'string' } }],
-      responses: {
-        200: { description: 'The zip', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } },
-        206: { description: 'The requested byte range' },
-        404: jsonError('No active version, or it has no uploaded zip'),
-        416: jsonError('Range not satisfiable'),
-      },
-    },
+    openapi: downloadAppBundleZip,
   },
   {
     method: 'GET',
     path: '/app-bundle/download/{path+}',
     role: 'read-only',
     handle: downloadFile,
-    openapi: {
-      tags: ['app-bundle'],
-      summary: 'One file of the active (or, with preview=true, the newest) version',
-      parameters: [
-        { name: 'path', in: 'path', required: true, description: 'File path; slashes raw or as %2F', schema: { type: 'string' } },
-        { name: 'preview', in: 'query', schema: { type: 'boolean' } },
-        { name: 'If-None-Match', in: 'header', schema: { type: 'string' } },
-      ],
-      responses: {
-        200: { description: 'The file; ETag is its quoted SHA-256, x-is-preview: true for previews' },
-        304: { description: 'If-None-Match equals the ETag or is *' },
-        400: jsonError('Empty, undecodable or escaping path'),
-        404: jsonError('File not found'),
-      },
-    },
+    openapi: downloadAppBundleFile,
   },
 ];

@@ -2,8 +2,7 @@ import type { BinaryRoute } from '@/server/http/binary-routes';
 import { zipResponse } from '@/server/http/zip-response';
 import { parquetEntries } from '@/server/services/export/parquet';
 import { rawJsonEntries } from '@/server/services/export/raw-json';
-
-const zipBody = { 'application/zip': { schema: { type: 'string', format: 'binary' } } };
+import { getParquetExportZip, getRawJsonExportZip } from '@/server/wire/stats';
 
 /** Data exports (api-contract §7): streamed zips, allowed from read-only up. */
 export const exportsRoutes: BinaryRoute[] = [
@@ -13,21 +12,13 @@ export const exportsRoutes: BinaryRoute[] = [
     role: 'read-only',
     // Parquet pages are compressed already: the zip stores them.
     handle: () => zipResponse(parquetEntries(), { filename: 'observations_export.zip', compress: false }),
-    openapi: {
-      tags: ['export'],
-      summary: 'Live observations as one Parquet file per form type, in a streamed zip',
-      responses: { 200: { description: '`<form_type>.parquet` entries', content: zipBody } },
-    },
+    openapi: getParquetExportZip,
   },
   {
     method: 'GET',
     path: '/dataexport/raw-json',
     role: 'read-only',
     handle: () => zipResponse(rawJsonEntries(), { filename: 'observations_raw_json.zip', compress: true }),
-    openapi: {
-      tags: ['export'],
-      summary: 'Live observations as `<form_type>/<observation_id>.json`, in a streamed zip',
-      responses: { 200: { description: 'Pretty-printed records with their data verbatim', content: zipBody } },
-    },
+    openapi: getRawJsonExportZip,
   },
 ];
