@@ -76,6 +76,8 @@ async function receiveSingleFile(request: Request, service: AttachmentService): 
       stream.resume();
       return;
     }
+    // The parser may fail the part (body cut short) before staging starts reading it; the pipeline below reports it.
+    stream.on('error', () => undefined);
     receiving = settle(service.receive(stream, info.mimeType));
     // A failed receive stops reading the request (it would otherwise wait for a reader forever).
     void receiving.then((result) => !result.ok && body.destroy(result.error as Error));
