@@ -36,11 +36,11 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   );
 }
 
-async function upload(request: Request, id: string): Promise<Response> {
+async function upload(request: Request, id: string, client: string): Promise<Response> {
   const attachmentId = attachmentIdFromPath(id);
   if (!attachmentId) throw badRequest('An error occurred', 'attachment_id is invalid');
   const service = new AttachmentService();
-  const release = await service.acquireUploadSlot(request.signal);
+  const release = await service.acquireUploadSlot(client, request.signal);
   try {
     await service.assertUploadGeneration(request.headers.get(GENERATION_HEADER));
     const received = await receiveSingleFile(request, service);
@@ -195,7 +195,7 @@ export const attachmentsRoutes: BinaryRoute[] = [
     method: 'PUT',
     path: '/attachments/{attachment_id}',
     role: 'read-write',
-    handle: (request, ctx) => upload(request, ctx.params.attachment_id),
+    handle: (request, ctx) => upload(request, ctx.params.attachment_id, ctx.user.username),
     openapi: {
       tags: ['attachments'],
       summary: 'Upload an attachment (immutable: an existing id is 409)',
