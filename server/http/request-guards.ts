@@ -10,6 +10,7 @@ import { findNul } from '@/server/http/json-limits';
  */
 
 interface PathMethods {
+  template: string;
   pattern: RegExp;
   methods: Set<string>;
 }
@@ -41,7 +42,7 @@ function methodTable(): PathMethods[] {
     if (openapi) add(openapi.path, openapi.method);
   }
   for (const { route } of binaryRoutes) add(route.path, route.method);
-  table = [...byTemplate].map(([template, methods]) => ({ pattern: templatePattern(template), methods }));
+  table = [...byTemplate].map(([template, methods]) => ({ template, pattern: templatePattern(template), methods }));
   return table;
 }
 
@@ -52,6 +53,13 @@ export function allowedMethods(apiPath: string): string[] | undefined {
   if (methods.size === 0) return undefined;
   methods.add('OPTIONS');
   return [...methods].sort();
+}
+
+/** The path template an API path matches (for metrics labels), or undefined for a path no route has. */
+export function routeTemplate(apiPath: string): string | undefined {
+  const params = (template: string) => template.split('{').length;
+  const matches = methodTable().filter((entry) => entry.pattern.test(apiPath));
+  return matches.sort((a, b) => params(a.template) - params(b.template))[0]?.template;
 }
 
 export function methodNotAllowed(allowed: string[]): Response {

@@ -3,6 +3,7 @@ import { adminProcedure, authedProcedure, readWriteProcedure, router, type Conte
 import { SyncService, type Caller } from '@/server/services/sync/service';
 import { clientGeneration, GENERATION_HEADER } from '@/server/services/generation';
 import { zOptionalText } from '@/server/routers/schemas';
+import { recordSync } from '@/server/http/metrics';
 
 const zWireRecord = z.object({
   observation_id: z.string(),
@@ -92,6 +93,7 @@ export const syncRouter = router({
         caller(ctx, input.repository_generation),
       );
       echoGeneration(ctx, response.repository_generation);
+      recordSync('pull', response.records.length);
       return response;
     }),
 
@@ -105,6 +107,7 @@ export const syncRouter = router({
         caller(ctx, input.repository_generation),
       );
       echoGeneration(ctx, response.repository_generation);
+      recordSync('push', response.success_count);
       return response;
     }),
 
