@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { getConfig } from '@/server/config';
 import { metrics, mayReadMetrics } from '@/server/http/metrics';
-import { allowedMethods, routeTemplate } from '@/server/http/request-guards';
+import { allowedMethods, pathProblem, routeTemplate } from '@/server/http/request-guards';
 import { CONTENT_LENGTH_HEADER, PEER_ADDRESS_HEADER } from '@/server/http/request-info';
 import { INTERNAL_ERROR_BODY } from '@/server/http/responses';
 import { logger } from '@/server/logger';
@@ -67,6 +67,8 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle
     return sendJson(res, 400, { error: 'invalid request target', message: 'Invalid request path' });
   }
   const pathname = safePathname(req.url ?? '/');
+  // Next.js decodes the path itself and fails with a 500 on a malformed escape: refuse those first.
+  if (pathProblem(pathname)) return sendJson(res, 400, { error: 'malformed path', message: 'Invalid request path' });
   if (!ROUTED_METHODS.has(req.method ?? '')) {
     const allowed = pathname.startsWith('/api/') ? allowedMethods(apiPathOf(pathname)) : undefined;
     if (pathname.startsWith('/api/') && !allowed) return sendJson(res, 404, { error: 'not found', message: 'Not found' });
