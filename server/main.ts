@@ -39,6 +39,10 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Something in the Next.js/tsx stack answers SIGTERM with process.exit(143) while requests are still in flight;
+    // this process ends only when the drain below is done.
+    const exit = process.exit.bind(process);
+    process.exit = ((code?: number) => logger.debug('exit request ignored during shutdown', { code })) as typeof process.exit;
     logger.info('shutting down: no new connections, finishing requests in flight', {
       signal,
       graceSeconds: config.http.shutdownGraceSeconds,
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
     await disconnectDb().catch(() => undefined);
     await prepared.embedded?.stop().catch((err: Error) => logger.error('embedded PostgreSQL did not stop', { error: err.message }));
     logger.info('stopped');
-    process.exit(0);
+    exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
