@@ -79,6 +79,13 @@ const EnvSchema = z.object({
   SYNKRONUS_AUTH_TRUSTED_PROXY_CIDRS: z.string().optional().default(''),
   SYNKRONUS_MAX_ATTACHMENT_UPLOAD_BYTES: positiveInt(134217728),
   SYNKRONUS_MAX_CONCURRENT_ATTACHMENT_UPLOADS: positiveInt(4),
+  SYNKRONUS_MAX_UPLOADS_PER_CLIENT: positiveInt(2),
+  SYNKRONUS_HEADERS_TIMEOUT_SECONDS: positiveInt(20),
+  SYNKRONUS_BODY_TIMEOUT_SECONDS: positiveInt(20),
+  SYNKRONUS_MIN_BODY_BYTES_PER_SECOND: nonNegativeInt(512),
+  SYNKRONUS_SHUTDOWN_GRACE_SECONDS: nonNegativeInt(25),
+  SYNKRONUS_METRICS: goBool(false),
+  SYNKRONUS_METRICS_TOKEN: z.preprocess(blankAsUnset, z.string().trim().optional()),
   SYNKRONUS_MAX_CONCURRENT_IMAGE_PROCESSING: positiveInt(2),
   SYNKRONUS_MAX_DECODED_IMAGE_DIMENSION_PX: positiveInt(16384),
   SYNKRONUS_MAX_DECODED_IMAGE_PIXELS: positiveInt(40000000),
@@ -120,6 +127,8 @@ export interface Config {
   attachments: {
     maxUploadBytes: number;
     maxConcurrentUploads: number;
+    /** Slots one client (user) may hold at once; never more than all of them. */
+    maxUploadsPerClient: number;
     maxConcurrentImageProcessing: number;
     maxDecodedDimensionPx: number;
     maxDecodedPixels: number;
@@ -128,6 +137,14 @@ export interface Config {
     maxHeightPx: number;
     applyExifOrientation: boolean;
   };
+  http: {
+    headersTimeoutSeconds: number;
+    /** Request bodies are checked over windows this long: slower than the minimum rate (or idle) is cut. */
+    bodyTimeoutSeconds: number;
+    minBodyBytesPerSecond: number;
+    shutdownGraceSeconds: number;
+  };
+  metrics: { enabled: boolean; token: string | undefined };
   bundles: {
     maxBytes: number;
     maxEntries: number;
@@ -205,6 +222,7 @@ export function parseConfig(rawEnv: Record<string, string | undefined>): Config 
     attachments: {
       maxUploadBytes: env.SYNKRONUS_MAX_ATTACHMENT_UPLOAD_BYTES,
       maxConcurrentUploads: env.SYNKRONUS_MAX_CONCURRENT_ATTACHMENT_UPLOADS,
+      maxUploadsPerClient: Math.min(env.SYNKRONUS_MAX_UPLOADS_PER_CLIENT, env.SYNKRONUS_MAX_CONCURRENT_ATTACHMENT_UPLOADS),
       maxConcurrentImageProcessing: env.SYNKRONUS_MAX_CONCURRENT_IMAGE_PROCESSING,
       maxDecodedDimensionPx: env.SYNKRONUS_MAX_DECODED_IMAGE_DIMENSION_PX,
       maxDecodedPixels: env.SYNKRONUS_MAX_DECODED_IMAGE_PIXELS,
@@ -213,6 +231,13 @@ export function parseConfig(rawEnv: Record<string, string | undefined>): Config 
       maxHeightPx: env.SYNKRONUS_IMAGE_MAX_HEIGHT_PX,
       applyExifOrientation: env.SYNKRONUS_IMAGE_APPLY_EXIF_ORIENTATION,
     },
+    http: {
+      headersTimeoutSeconds: env.SYNKRONUS_HEADERS_TIMEOUT_SECONDS,
+      bodyTimeoutSeconds: env.SYNKRONUS_BODY_TIMEOUT_SECONDS,
+      minBodyBytesPerSecond: env.SYNKRONUS_MIN_BODY_BYTES_PER_SECOND,
+      shutdownGraceSeconds: env.SYNKRONUS_SHUTDOWN_GRACE_SECONDS,
+    },
+    metrics: { enabled: env.SYNKRONUS_METRICS, token: env.SYNKRONUS_METRICS_TOKEN },
     bundles: {
       maxBytes: env.SYNKRONUS_MAX_BUNDLE_BYTES,
       maxEntries: env.SYNKRONUS_MAX_BUNDLE_ENTRIES,

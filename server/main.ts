@@ -1,20 +1,19 @@
-import http from 'node:http';
 import path from 'node:path';
 import { ConfigError, getConfig } from '@/server/config';
 import { prepareServer } from '@/server/boot';
-import { CONTENT_LENGTH_HEADER, PEER_ADDRESS_HEADER } from '@/server/http/request-info';
+import { createSynkronusServer } from '@/server/http/node-server';
+import { disconnectDb } from '@/server/db/client';
 import { logger } from '@/server/logger';
 
 /**
  * `npm start`: prepares the database, then serves the Next.js app (console, REST API, streaming routes) from
- * one Node HTTP server. A custom server so that the socket's peer address reaches the login limiter and the
- * HTTP timeouts match upstream (25 s for headers, no whole-request deadline that would cut slow uploads).
+ * one Node HTTP server (server/http/node-server.ts: peer address for the login limiter, timeouts and slow-client
+ * limits, metrics, graceful shutdown). SIGTERM/SIGINT: stop accepting, let requests in flight finish within
+ * SYNKRONUS_SHUTDOWN_GRACE_SECONDS, then stop the database.
  */
 
 const dev = process.env.SYNKRONUS_DEV === '1';
 Object.assign(process.env, { NODE_ENV: dev ? 'development' : 'production' });
-
-const SHUTDOWN_GRACE_MS = 15_000;
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -23,16 +22,7 @@ async function main(): Promise<void> {
   const { default: next } = await import('next');
   const app = next({ dev, dir: path.resolve(__dirname, '..'), port: config.port });
   await app.prepare();
-  const handle = app.getRequestHandler();
-
-  const server = http.createServer((req, res) => {
-    req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
-    restoreContentLength(res);
-    void handle(req, res);
-  });
-  server.headersTimeout = 25_000;
-  server.requestTimeout = 0;
-  server.keepAliveTimeout = 60_000;
+  const { server, drain } = createSynkronusServer(app.getRequestHandler());
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -49,29 +39,23 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal });
-    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    clearTimeout(force);
+    // Something in the Next.js/tsx stack answers SIGTERM with process.exit(143) while requests are still in flight;
+    // this process ends only when the drain below is done.
+    const exit = process.exit.bind(process);
+    process.exit = ((code?: number) => logger.debug('exit request ignored during shutdown', { code })) as typeof process.exit;
+    logger.info('shutting down: no new connections, finishing requests in flight', {
+      signal,
+      graceSeconds: config.http.shutdownGraceSeconds,
+    });
+    await drain();
     await app.close().catch(() => undefined);
+    await disconnectDb().catch(() => undefined);
     await prepared.embedded?.stop().catch((err: Error) => logger.error('embedded PostgreSQL did not stop', { error: err.message }));
-    process.exit(0);
+    logger.info('stopped');
+    exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-}
-
-/** Headers are sent through writeHead (explicitly or on the first write): restore Content-Length there. */
-function restoreContentLength(res: http.ServerResponse): void {
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: http.ServerResponse, ...args: Parameters<typeof writeHead>) {
-    const length = this.getHeader(CONTENT_LENGTH_HEADER);
-    if (length !== undefined) {
-      this.removeHeader(CONTENT_LENGTH_HEADER);
-      this.setHeader('Content-Length', length);
-    }
-    return writeHead.apply(this, args);
-  } as typeof writeHead;
 }
 
 main().catch((err: unknown) => {

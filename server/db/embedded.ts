@@ -116,3 +116,18 @@ export async function startEmbeddedPostgres(root: string): Promise<EmbeddedDatab
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
   return { url, stop: () => pg.stop() };
 }
+
+/**
+ * The URL of the embedded database a running server started under `<root>` (postmaster.pid line 4 is its port),
+ * or undefined when none runs there.
+ */
+export function runningEmbeddedUrl(root: string): string | undefined {
+  const pidFile = path.join(root, 'cluster', 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return undefined;
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || parentPid(pid) === undefined || !Number.isInteger(port)) return undefined;
+  const password = fs.readFileSync(path.join(root, 'password'), 'utf8').trim();
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
+}

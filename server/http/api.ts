@@ -10,6 +10,7 @@ import { withRepositoryGeneration } from '@/server/http/repository-generation-he
 import { CONTENT_LENGTH_HEADER, requestInfo } from '@/server/http/request-info';
 import { appErrorResponse, contractErrorResponse, forbiddenText, unauthorizedText, INTERNAL_ERROR_BODY } from '@/server/http/responses';
 import { versionGate } from '@/server/http/version-gate';
+import { bodyNulProblem, requestLineProblem } from '@/server/http/request-guards';
 import { matchRoute } from '@/server/http/binary-routes';
 import { binaryRoutes } from '@/server/http/routes';
 import { logger } from '@/server/logger';
@@ -52,10 +53,12 @@ function keepContentLength(response: Response): Response {
 }
 
 async function route(request: Request): Promise<Response> {
+  const apiPath = new URL(request.url).pathname.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
+  const refused = requestLineProblem(request, apiPath);
+  if (refused) return refused;
   const gate = versionGate(request.headers);
   if (gate) return gate;
 
-  const apiPath = new URL(request.url).pathname.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
   const info = requestInfo(request);
   const ctx: Context = { user: null, request: info, response: { headers: {} } };
 
@@ -80,6 +83,8 @@ async function route(request: Request): Promise<Response> {
     const cap = isAuth ? getConfig().authLimits.maxBodyBytes : getConfig().maxJsonBodyBytes;
     const parsed = await readJsonBody(request, cap, isAuth ? authBodyTooLarge : jsonBodyTooLarge);
     if (!parsed.ok) return appErrorResponse(parsed.error);
+    const nul = bodyNulProblem(apiPath, parsed.value);
+    if (nul) return nul;
     body = parsed.value;
   }
   return handleOpenApiRequest(request, apiPath, body, ctx);

@@ -1,10 +1,12 @@
 import { AppError } from '@/server/errors';
+import { jsonLimitProblem } from '@/server/http/json-limits';
 
 export type JsonBody = { ok: true; value: unknown } | { ok: false; error: AppError };
 
 /**
  * Reads a JSON request body without holding more than `maxBytes`. An empty body reads as `{}` (bodiless POSTs
- * such as `switch/{version}` from some clients); a larger one is 413, malformed JSON 400.
+ * such as `switch/{version}` from some clients); a larger one is 413, malformed JSON 400, and JSON past the limits
+ * of json-limits.ts (nesting depth, lone surrogates) 400.
  */
 export async function readJsonBody(request: Request, maxBytes: number, tooLarge: () => AppError): Promise<JsonBody> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
@@ -25,9 +27,13 @@ export async function readJsonBody(request: Request, maxBytes: number, tooLarge:
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return { ok: true, value: {} };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (err) {
     return { ok: false, error: new AppError('bad_request', (err as Error).message, 'Invalid request format') };
   }
+  const problem = jsonLimitProblem(value);
+  if (problem) return { ok: false, error: new AppError('bad_request', problem, 'Invalid request format') };
+  return { ok: true, value };
 }

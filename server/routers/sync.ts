@@ -4,6 +4,7 @@ import { SyncService, type Caller } from '@/server/services/sync/service';
 import { clientGeneration, GENERATION_HEADER } from '@/server/services/generation';
 import { zOptionalText } from '@/server/routers/schemas';
 import * as wire from '@/server/wire/sync';
+import { recordSync } from '@/server/http/metrics';
 
 /** Lenient parsers: missing or null fields reach the service, which names them in the contract's 400. */
 const ZSyncPullInput = z.object({
@@ -52,6 +53,7 @@ export const syncRouter = router({
         caller(ctx, input.repository_generation),
       );
       echoGeneration(ctx, response.repository_generation);
+      recordSync('pull', response.records.length);
       return response;
     }),
 
@@ -65,6 +67,7 @@ export const syncRouter = router({
         caller(ctx, input.repository_generation),
       );
       echoGeneration(ctx, response.repository_generation);
+      recordSync('push', response.success_count);
       return response;
     }),
 

@@ -31,6 +31,18 @@ export interface UserListItem {
 
 const userNotFound = () => notFound('user not found', 'User not found');
 
+/** The users.username column is varchar(255); names are shown and typed, so no control characters. */
+const MAX_USERNAME_LENGTH = 255;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+function assertValidUsername(username: string): void {
+  if (username.length > MAX_USERNAME_LENGTH) {
+    throw badRequest(`username is longer than ${MAX_USERNAME_LENGTH} characters`, 'Username is too long');
+  }
+  if (CONTROL_CHARACTER.test(username)) throw badRequest('username contains a control character', 'Username is invalid');
+}
+
 export class UserService {
   constructor(private readonly users = new UserRepository()) {}
 
@@ -52,6 +64,7 @@ export class UserService {
     if (!isRole(input.role)) {
       throw badRequest(`invalid role: ${input.role}`, 'Invalid role; expected read-only, read-write or admin');
     }
+    assertValidUsername(username);
     if (await this.users.findByUsername(username)) throw conflict('user already exists', 'Username already exists');
     const passwordHash = await hashPassword(input.password);
     try {

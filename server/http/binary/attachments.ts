@@ -37,11 +37,11 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   );
 }
 
-async function upload(request: Request, id: string): Promise<Response> {
+async function upload(request: Request, id: string, client: string): Promise<Response> {
   const attachmentId = attachmentIdFromPath(id);
   if (!attachmentId) throw badRequest('An error occurred', 'attachment_id is invalid');
   const service = new AttachmentService();
-  const release = await service.acquireUploadSlot(request.signal);
+  const release = await service.acquireUploadSlot(client, request.signal);
   try {
     await service.assertUploadGeneration(request.headers.get(GENERATION_HEADER));
     const received = await receiveSingleFile(request, service);
@@ -77,6 +77,8 @@ async function receiveSingleFile(request: Request, service: AttachmentService): 
       stream.resume();
       return;
     }
+    // The parser may fail the part (body cut short) before staging starts reading it; the pipeline below reports it.
+    stream.on('error', () => undefined);
     receiving = settle(service.receive(stream, info.mimeType));
     // A failed receive stops reading the request (it would otherwise wait for a reader forever).
     void receiving.then((result) => !result.ok && body.destroy(result.error as Error));
@@ -162,7 +164,7 @@ export const attachmentsRoutes: BinaryRoute[] = [
     method: 'PUT',
     path: '/attachments/{attachment_id}',
     role: 'read-write',
-    handle: (request, ctx) => upload(request, ctx.params.attachment_id),
+    handle: (request, ctx) => upload(request, ctx.params.attachment_id, ctx.user.username),
     openapi: uploadAttachment,
   },
   {

@@ -60,6 +60,8 @@ async function receiveBundle(request: Request, service: BundleService): Promise<
       stream.resume();
       return;
     }
+    // The parser may fail the part (body cut short) before staging starts reading it; the pipeline above reports it.
+    stream.on('error', () => undefined);
     receiving = settle(service.receive(stream));
     // A failed receive (size cap, disk) stops reading the request.
     void receiving.then((result) => !result.ok && body.destroy(result.error as Error));
@@ -67,11 +69,13 @@ async function receiveBundle(request: Request, service: BundleService): Promise<
 
   const parsed = await settle(pipeline(body, limitBytes(bodyLimit, bundleTooLarge), parser));
   const received = await receiving;
-  if (received && !received.ok) throw received.error;
+  // Which failure the client hears: the bundle's own (413, invalid zip), the body's (413, malformed), then the rest.
+  if (received && !received.ok && received.error instanceof AppError) throw received.error;
   if (!parsed.ok) {
     if (received?.ok) await received.value.discard();
     throw parsed.error instanceof AppError ? parsed.error : invalidFormat((parsed.error as Error).message);
   }
+  if (received && !received.ok) throw received.error;
   if (!received) throw noBundleFile();
   return received.value;
 }

@@ -6,7 +6,7 @@ import { logger } from '@/server/logger';
 import { assertGeneration, clientGeneration } from '@/server/services/generation';
 import { decisionContentType, processImage } from '@/server/services/images';
 import type { AttachmentId } from '@/server/services/attachments/ids';
-import { Semaphore } from '@/server/services/attachments/semaphore';
+import { UploadSlots } from '@/server/services/attachments/upload-slots';
 import {
   attachmentStore,
   AttachmentExistsError,
@@ -32,10 +32,10 @@ export interface ReceivedUpload {
 export const uploadTooLarge = () => payloadTooLarge('An error occurred', 'Attachment exceeds upload size limit');
 const attachmentExists = () => new AppError('conflict', 'file already exists', 'Attachment already exists');
 
-let uploadSlots: Semaphore | undefined;
+let uploadSlots: UploadSlots | undefined;
 
-function uploadSlotsOfSize(size: number): Semaphore {
-  if (uploadSlots?.size !== size) uploadSlots = new Semaphore(size);
+function uploadSlotsOfSize(size: number, perClient: number): UploadSlots {
+  if (uploadSlots?.size !== size || uploadSlots.perClientSize !== perClient) uploadSlots = new UploadSlots(size, perClient);
   return uploadSlots;
 }
 
@@ -46,10 +46,14 @@ export class AttachmentService {
     private readonly options = getConfig().attachments,
   ) {}
 
-  /** Waits for one of the upload slots; 408 when `signal` (the client going away) aborts first. */
-  async acquireUploadSlot(signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Waits for one of the upload slots, within the client's share of them; 408 when `signal` (the client going
+   * away) aborts first.
+   */
+  async acquireUploadSlot(client: string, signal?: AbortSignal): Promise<() => void> {
+    const { maxConcurrentUploads, maxUploadsPerClient } = this.options;
     try {
-      return await uploadSlotsOfSize(this.options.maxConcurrentUploads).acquire(signal);
+      return await uploadSlotsOfSize(maxConcurrentUploads, maxUploadsPerClient).acquire(client, signal);
     } catch {
       throw new AppError('timeout', 'An error occurred', 'Upload cancelled');
     }

@@ -1,4 +1,5 @@
 import { AppError } from '@/server/errors';
+import { encodeNul } from '@/server/services/sync/nul-escape';
 
 /**
  * What a pushed record may hold, checked before anything touches the database: every record of a batch is either
@@ -40,7 +41,20 @@ export interface CheckedBatch {
 const MAX_KEY_LENGTH = 255;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 class InvalidRecord extends Error {}
+
+/** transmission_id and client_id: keys of the push ledger, so bounded and printable. */
+export function checkPushIdentifier(name: string, value: string): void {
+  if (value.length > MAX_KEY_LENGTH) {
+    throw new AppError('bad_request', `${name} is longer than ${MAX_KEY_LENGTH} characters`, `${name} is too long`);
+  }
+  if (CONTROL_CHARACTER.test(value)) {
+    throw new AppError('bad_request', `${name} must not contain control characters`, `${name} is invalid`);
+  }
+}
 
 function invalid(what: string): never {
   throw new InvalidRecord(what);
@@ -49,7 +63,8 @@ function invalid(what: string): never {
 function optionalString(record: Record<string, unknown>, key: string): string | null {
   const value = record[key];
   if (value === undefined || value === null) return null;
-  return typeof value === 'string' ? value : invalid(`${key} must be a string`);
+  if (typeof value !== 'string') invalid(`${key} must be a string`);
+  return value.includes('\u0000') ? invalid(`${key} must not contain U+0000`) : value;
 }
 
 function boundedKey(record: Record<string, unknown>, key: string): string {
@@ -78,17 +93,17 @@ function storable(record: Record<string, unknown>, observationId: string): Stora
   const geolocation = record.geolocation ?? null;
   if (geolocation !== null && !isObject(geolocation)) invalid('geolocation must be an object or null');
   const tags = record.tags ?? null;
-  if (tags !== null && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) {
-    invalid('tags must be an array of strings or null');
+  if (tags !== null && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string' && !tag.includes('\u0000')))) {
+    invalid('tags must be an array of strings without U+0000, or null');
   }
   return {
     observation_id: observationId,
     form_type: boundedKey(record, 'form_type'),
     form_version: optionalString(record, 'form_version') ?? '',
-    data: record.data,
+    data: encodeNul(record.data),
     created_at: timestamp(record, 'created_at'),
     deleted: record.deleted === true,
-    geolocation,
+    geolocation: encodeNul(geolocation),
     author: optionalString(record, 'author'),
     device_id: optionalString(record, 'device_id'),
     tags: tags as string[] | null,
@@ -111,6 +126,7 @@ export function checkBatch(records: unknown[]): CheckedBatch {
     try {
       if (typeof id !== 'string') invalid('observation_id must be a string');
       if (id.length > MAX_KEY_LENGTH) invalid(`observation_id is longer than ${MAX_KEY_LENGTH} characters`);
+      if (CONTROL_CHARACTER.test(id)) invalid('observation_id must not contain control characters');
       const checked = storable(record, id);
       if (checked.form_type === '') {
         batch.warnings.push({ id, code: 'MISSING_FORM_TYPE', message: 'form_type is empty but record was processed' });

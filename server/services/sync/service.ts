@@ -4,7 +4,8 @@ import { AppError, badRequest, notFound } from '@/server/errors';
 import { logger } from '@/server/logger';
 import { presence } from '@/server/services/presence';
 import { assertGeneration } from '@/server/services/generation';
-import { checkBatch, lastWriteWins, type FailedRecord, type SyncWarning } from '@/server/services/sync/records';
+import { checkBatch, checkPushIdentifier, lastWriteWins, type FailedRecord, type SyncWarning } from '@/server/services/sync/records';
+import { decodeNul } from '@/server/services/sync/nul-escape';
 import { emptyAttachmentFolders } from '@/server/storage/attachment-folders';
 
 export const DEFAULT_PULL_LIMIT = 100;
@@ -81,13 +82,13 @@ export function toWireRecord(row: ObservationRow): WireRecord {
     observation_id: row.observation_id,
     form_type: row.form_type,
     form_version: row.form_version,
-    data: row.data,
+    data: decodeNul(row.data),
     created_at: trimFraction(row.created_at),
     updated_at: trimFraction(row.updated_at),
     ...(row.synced_at !== null && { synced_at: trimFraction(row.synced_at) }),
     deleted: row.deleted,
     version: Number(row.version),
-    ...(row.geolocation !== null && { geolocation: row.geolocation }),
+    ...(row.geolocation !== null && { geolocation: decodeNul(row.geolocation) }),
     ...(row.author !== null && { author: row.author }),
     ...(row.device_id !== null && { device_id: row.device_id }),
     ...(row.tags !== null && row.tags.length > 0 && { tags: row.tags }),
@@ -127,6 +128,8 @@ export class SyncService {
   async push(request: PushRequest, caller: Caller): Promise<PushResponse> {
     if (!request.transmission_id) throw badRequest('transmission_id is required', 'transmission_id is required');
     if (!request.client_id) throw badRequest('client_id is required', 'client_id is required');
+    checkPushIdentifier('transmission_id', request.transmission_id);
+    checkPushIdentifier('client_id', request.client_id);
     if (!Array.isArray(request.records)) throw badRequest('records is required', 'records must be an array');
     const batch = checkBatch(request.records);
     const hash = requestHash(request);

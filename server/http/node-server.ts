@@ -1,0 +1,180 @@
+import http from 'node:http';
+import { getConfig } from '@/server/config';
+import { metrics, mayReadMetrics } from '@/server/http/metrics';
+import { allowedMethods, pathProblem, routeTemplate } from '@/server/http/request-guards';
+import { CONTENT_LENGTH_HEADER, PEER_ADDRESS_HEADER } from '@/server/http/request-info';
+import { INTERNAL_ERROR_BODY } from '@/server/http/responses';
+import { logger } from '@/server/logger';
+
+/**
+ * The Node HTTP server in front of Next.js: what must happen at the socket level, before or around the app.
+ * - request-line cases Next cannot route (`OPTIONS *`, methods such as TRACE) get their answer here;
+ * - slow clients: headers must arrive within `headersTimeout`; a body is cut when, over a window, it arrives
+ *   slower than the minimum rate while the server is waiting for it (not while the server holds it back);
+ * - a response sent before its request body was read (a refusal) closes the connection, so the unread rest of
+ *   the body can never be taken for the next request or leave the connection hanging;
+ * - metrics per route template, and GET /metrics when enabled;
+ * - graceful shutdown: stop accepting, let requests in flight finish within the grace period.
+ */
+
+export type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+
+/** Methods the Next.js route handlers receive; anything else is answered here. */
+const ROUTED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+const UPLOAD_ROUTES = new Set(['/attachments/{attachment_id}', '/app-bundle/push']);
+
+export interface SynkronusServer {
+  server: http.Server;
+  /** Stops accepting, waits for requests in flight (at most the grace period), then closes every connection. */
+  drain(): Promise<void>;
+}
+
+export function createSynkronusServer(handle: NodeHandler): SynkronusServer {
+  const config = getConfig().http;
+  let draining = false;
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+    req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
+    const startedAt = process.hrtime.bigint();
+    const readBefore = req.socket.bytesRead;
+    prepareHeaders(req, res, () => draining);
+    guardBodyRate(req, config.bodyTimeoutSeconds, config.minBodyBytesPerSecond);
+    if (getConfig().metrics.enabled) res.once('finish', () => observe(req, res, startedAt, req.socket.bytesRead - readBefore));
+    void serve(req, res, handle).catch((err: Error) => {
+      logger.error('request failed before the app', { error: err.stack ?? err.message });
+      if (!res.headersSent) sendJson(res, 500, INTERNAL_ERROR_BODY);
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = config.headersTimeoutSeconds * 1000;
+  // No whole-request deadline (it would cut slow but steady uploads): the body rate guard handles trickling bodies.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 60_000;
+
+  const drain = async () => {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceSeconds * 1000);
+    await closed;
+    clearTimeout(grace);
+  };
+  return { server, drain };
+}
+
+async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle: NodeHandler): Promise<void> {
+  if (req.url === '*') {
+    if (req.method === 'OPTIONS') return sendEmpty(res, 204, { Allow: [...ROUTED_METHODS].join(', ') });
+    return sendJson(res, 400, { error: 'invalid request target', message: 'Invalid request path' });
+  }
+  const pathname = safePathname(req.url ?? '/');
+  // Next.js decodes the path itself and fails with a 500 on a malformed escape: refuse those first.
+  if (pathProblem(pathname)) return sendJson(res, 400, { error: 'malformed path', message: 'Invalid request path' });
+  if (!ROUTED_METHODS.has(req.method ?? '')) {
+    const allowed = pathname.startsWith('/api/') ? allowedMethods(apiPathOf(pathname)) : undefined;
+    if (pathname.startsWith('/api/') && !allowed) return sendJson(res, 404, { error: 'not found', message: 'Not found' });
+    const allow = (allowed ?? ['GET', 'HEAD', 'POST', 'OPTIONS']).join(', ');
+    return sendJson(res, 405, { error: 'method not allowed', message: `Method not allowed; this path accepts ${allow}` }, { Allow: allow });
+  }
+  if (pathname === '/metrics' && getConfig().metrics.enabled) return serveMetrics(req, res);
+  await handle(req, res);
+}
+
+async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return sendJson(res, 405, { error: 'method not allowed', message: 'Method not allowed; this path accepts GET, HEAD' }, { Allow: 'GET, HEAD' });
+  }
+  if (!(await mayReadMetrics(req.headers.authorization))) {
+    return sendJson(res, 401, { error: 'unauthorized', message: 'Metrics need the metrics token or an admin token' }, { 'WWW-Authenticate': 'Bearer' });
+  }
+  const { registry } = metrics();
+  const text = await registry.metrics();
+  res.writeHead(200, { 'Content-Type': registry.contentType, 'Content-Length': Buffer.byteLength(text) });
+  res.end(req.method === 'HEAD' ? undefined : text);
+}
+
+function safePathname(url: string): string {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return '/';
+  }
+}
+
+const apiPathOf = (pathname: string) => pathname.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
+
+/** Metrics labels stay bounded: API paths by template, everything else by its kind. */
+function routeLabel(pathname: string): string {
+  if (pathname === '/api' || pathname.startsWith('/api/')) {
+    if (pathname.startsWith('/api/trpc/') || pathname.startsWith('/api/console-auth/')) return pathname.split('/').slice(0, 3).join('/');
+    const template = routeTemplate(apiPathOf(pathname));
+    return template ? `/api${template}` : 'unmatched';
+  }
+  if (pathname === '/health' || pathname === '/metrics') return pathname;
+  if (pathname.startsWith('/openapi')) return '/openapi';
+  if (pathname.startsWith('/_next/')) return '/_next';
+  return 'console';
+}
+
+function observe(req: http.IncomingMessage, res: http.ServerResponse, startedAt: bigint, bytesRead: number): void {
+  const route = routeLabel(safePathname(req.url ?? '/'));
+  const method = req.method ?? 'UNKNOWN';
+  const { requests, latency, uploadBytes } = metrics();
+  requests.inc({ method, route, status: String(res.statusCode) });
+  latency.observe({ method, route }, Number(process.hrtime.bigint() - startedAt) / 1e9);
+  if (UPLOAD_ROUTES.has(route.replace(/^\/api/, '')) && method !== 'GET') uploadBytes.inc({ route }, bytesRead);
+}
+
+/**
+ * Headers go out through writeHead (explicitly or on the first write): restore Content-Length there (Next.js drops
+ * it; the routes pass it in a private header), and close the connection after a response that was sent before its
+ * request body arrived, or while the server is draining.
+ */
+function prepareHeaders(req: http.IncomingMessage, res: http.ServerResponse, draining: () => boolean): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: http.ServerResponse, ...args: Parameters<typeof writeHead>) {
+    const length = this.getHeader(CONTENT_LENGTH_HEADER);
+    if (length !== undefined) {
+      this.removeHeader(CONTENT_LENGTH_HEADER);
+      this.setHeader('Content-Length', length);
+    }
+    if (!req.complete || draining()) this.setHeader('Connection', 'close');
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
+  // A closed response leaves an unread request body behind: drop the socket rather than wait for the rest.
+  res.once('finish', () => {
+    if (!req.complete) req.socket.destroySoon();
+  });
+}
+
+/**
+ * Every window, a body still arriving must have brought at least `minBytesPerSecond × window` bytes, unless the
+ * server was the one not reading (the request stream's buffer is full, e.g. an upload waiting for a slot).
+ */
+function guardBodyRate(req: http.IncomingMessage, windowSeconds: number, minBytesPerSecond: number): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody || req.complete) return;
+  let lastRead = req.socket.bytesRead;
+  const timer = setInterval(() => {
+    if (req.complete || req.destroyed) return clearInterval(timer);
+    const arrived = req.socket.bytesRead - lastRead;
+    lastRead = req.socket.bytesRead;
+    const heldBackByServer = req.readableLength >= req.readableHighWaterMark || req.socket.isPaused();
+    if (heldBackByServer || arrived >= minBytesPerSecond * windowSeconds) return;
+    clearInterval(timer);
+    logger.warn('request body too slow; connection closed', { url: req.url, bytesInWindow: arrived, windowSeconds });
+    req.socket.destroy();
+  }, windowSeconds * 1000);
+  timer.unref();
+  req.once('close', () => clearInterval(timer));
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body) + '\n';
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendEmpty(res: http.ServerResponse, status: number, headers: Record<string, string>): void {
+  res.writeHead(status, headers);
+  res.end();
+}

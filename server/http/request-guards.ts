@@ -1,0 +1,126 @@
+import { appRouter } from '@/server/routers/_app';
+import { binaryRoutes } from '@/server/http/routes';
+import { contractErrorResponse } from '@/server/http/responses';
+import { findNul } from '@/server/http/json-limits';
+
+/**
+ * Checks of the request line that run before any route: a method the path does not have (405 with `Allow`), a
+ * path with a malformed percent-escape or a control character once decoded, and control characters in query
+ * values (400). Everything here answers in the contract's `{error, message}` shape.
+ */
+
+interface PathMethods {
+  template: string;
+  pattern: RegExp;
+  methods: Set<string>;
+}
+
+/** `{name}` matches one segment, `{name+}` the rest of the path (binary routes only). */
+function templatePattern(template: string): RegExp {
+  const source = template
+    .replace(/[.*?^$()|[\]\\]/g, '\\$&')
+    .replace(/\{(\w+)(\+?)\}/g, (_, _name: string, rest: string) => (rest ? '.+' : '[^/]+'));
+  return new RegExp(`^${source}$`);
+}
+
+let table: PathMethods[] | undefined;
+
+/** Every path template of the REST surface with its methods: the procedures' OpenAPI meta and the binary routes. */
+function methodTable(): PathMethods[] {
+  if (table) return table;
+  const byTemplate = new Map<string, Set<string>>();
+  const add = (template: string, method: string) => {
+    const methods = byTemplate.get(template) ?? new Set<string>();
+    methods.add(method.toUpperCase());
+    if (method.toUpperCase() === 'GET') methods.add('HEAD');
+    byTemplate.set(template, methods);
+  };
+  const procedures = (appRouter as unknown as { _def: { procedures: Record<string, { _def: { meta?: { openapi?: { method: string; path: string } } } }> } })
+    ._def.procedures;
+  for (const procedure of Object.values(procedures)) {
+    const openapi = procedure._def.meta?.openapi;
+    if (openapi) add(openapi.path, openapi.method);
+  }
+  for (const { route } of binaryRoutes) add(route.path, route.method);
+  table = [...byTemplate].map(([template, methods]) => ({ template, pattern: templatePattern(template), methods }));
+  return table;
+}
+
+/** The methods the API path answers (with OPTIONS for CORS preflight), or undefined when no route has the path. */
+export function allowedMethods(apiPath: string): string[] | undefined {
+  const methods = new Set<string>();
+  for (const entry of methodTable()) if (entry.pattern.test(apiPath)) entry.methods.forEach((m) => methods.add(m));
+  if (methods.size === 0) return undefined;
+  methods.add('OPTIONS');
+  return [...methods].sort();
+}
+
+/** The path template an API path matches (for metrics labels), or undefined for a path no route has. */
+export function routeTemplate(apiPath: string): string | undefined {
+  const params = (template: string) => template.split('{').length;
+  const matches = methodTable().filter((entry) => entry.pattern.test(apiPath));
+  return matches.sort((a, b) => params(a.template) - params(b.template))[0]?.template;
+}
+
+export function methodNotAllowed(allowed: string[]): Response {
+  return contractErrorResponse(
+    405,
+    { error: 'method not allowed', message: `Method not allowed; this path accepts ${allowed.join(', ')}` },
+    { Allow: allowed.join(', ') },
+  );
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+function badRequest(error: string, message: string): Response {
+  return contractErrorResponse(400, { error, message });
+}
+
+/** 400 for a path that does not decode or decodes to a control character; undefined when the path is fine. */
+export function pathProblem(rawPath: string): Response | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return badRequest('malformed percent-encoding in path', 'Invalid request path');
+  }
+  if (CONTROL_CHARACTER.test(decoded)) return badRequest('control character in path', 'Invalid request path');
+  return undefined;
+}
+
+/** 400 for a query string that does not decode, or a name or value holding a control character. */
+export function queryProblem(rawQuery: string): Response | undefined {
+  for (const pair of rawQuery.replace(/^\?/, '').split('&')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pair.replace(/\+/g, ' '));
+    } catch {
+      return badRequest('malformed percent-encoding in query', 'Invalid query string');
+    }
+    if (CONTROL_CHARACTER.test(decoded)) return badRequest('control character in query', 'Invalid query string');
+  }
+  return undefined;
+}
+
+/** The request line's problem, checked before authentication so that no route ever sees such a request. */
+export function requestLineProblem(request: Request, apiPath: string): Response | undefined {
+  const rawUrl = request.url;
+  const queryStart = rawUrl.indexOf('?');
+  const rawPathname = new URL(rawUrl).pathname;
+  const problem = pathProblem(rawPathname) ?? (queryStart >= 0 ? queryProblem(rawUrl.slice(queryStart)) : undefined);
+  if (problem) return problem;
+  const allowed = allowedMethods(apiPath);
+  if (allowed && !allowed.includes(request.method)) return methodNotAllowed(allowed);
+  return undefined;
+}
+
+/** The one endpoint whose body carries observation content, where U+0000 is stored losslessly (nul-escape.ts). */
+const NUL_PRESERVING_PATHS = new Set(['/sync/push']);
+
+/** 400 for U+0000 anywhere in a JSON body (names, ids, passwords…) except where observation content may hold it. */
+export function bodyNulProblem(apiPath: string, body: unknown): Response | undefined {
+  if (NUL_PRESERVING_PATHS.has(apiPath)) return undefined;
+  const at = findNul(body);
+  return at === undefined ? undefined : badRequest(`U+0000 in ${at}`, 'Invalid request format');
+}
