@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { getConfig, getJwtSecret, resetConfig } from '@/server/config';
+import { getConfig, getJwtSecret, useEmbeddedDatabase } from '@/server/config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/server/db/embedded';
 import { migrate } from '@/server/db/migrate';
 import { disconnectDb } from '@/server/db/client';
@@ -20,7 +20,7 @@ export interface PreparedServer {
 export async function prepareServer(): Promise<PreparedServer> {
   const config = getConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
-  if (process.env.JWT_SECRET === undefined) {
+  if (config.jwtSecret === undefined) {
     logger.warn('JWT_SECRET is not set: using a generated key stored in the data directory; production must set JWT_SECRET', {
       file: path.join(config.dataDir, 'jwt_secret'),
     });
@@ -32,8 +32,7 @@ export async function prepareServer(): Promise<PreparedServer> {
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'));
     databaseUrl = embedded.url;
-    process.env.DATABASE_URL = databaseUrl;
-    resetConfig();
+    useEmbeddedDatabase(databaseUrl);
     logger.info('embedded PostgreSQL started', { dir: path.join(config.dataDir, 'postgres') });
   }
   try {

@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(blankAsUnset, z.string().trim().optional()),
   DB_CONNECTION: z.preprocess(blankAsUnset, z.string().trim().optional()),
   JWT_SECRET: z.string().optional(),
+  SYNKRONUS_BUILD_COMMIT: z.string().trim().min(1).catch('unknown'),
+  SYNKRONUS_BUILD_TIME: z.string().trim().min(1).catch('unknown'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).catch('info'),
   MAX_VERSIONS_KEPT: positiveInt(5),
   ADMIN_USERNAME: z.string().min(1).catch('admin'),
@@ -109,7 +111,10 @@ export interface Config {
   /** External PostgreSQL; undefined means "start the embedded one". */
   databaseUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
+  /** JWT_SECRET as set; undefined means "use the generated key file". */
+  jwtSecret: string | undefined;
   serverVersion: string;
+  build: { commit: string; time: string };
   maxVersionsKept: number;
   bootstrapAdmin: { username: string; password: string };
   recoveryAdmin: { username: string; password: string } | undefined;
@@ -199,7 +204,9 @@ export function parseConfig(rawEnv: Record<string, string | undefined>): Config 
     dataDir: path.resolve(env.DATA_DIR?.trim() || path.join(process.cwd(), 'data')),
     databaseUrl: env.DB_CONNECTION ?? env.DATABASE_URL,
     logLevel: env.LOG_LEVEL,
+    jwtSecret: env.JWT_SECRET,
     serverVersion: env.SYNKRONUS_VERSION,
+    build: { commit: env.SYNKRONUS_BUILD_COMMIT, time: env.SYNKRONUS_BUILD_TIME },
     maxVersionsKept: env.MAX_VERSIONS_KEPT,
     bootstrapAdmin: { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
     recoveryAdmin: recoveryAdminFrom(env),
@@ -248,13 +255,25 @@ export function parseConfig(rawEnv: Record<string, string | undefined>): Config 
 }
 
 let cached: Config | undefined;
+/**
+ * The embedded database's URL, known only once it has started. Kept on globalThis because Next.js bundles its
+ * own copy of this module beside the one server/main.ts loads.
+ */
+const started = globalThis as unknown as { __synkronusEmbeddedDatabaseUrl?: string };
 
 export function getConfig(): Config {
   if (!cached) {
     loadEnvFiles();
-    cached = parseConfig(readEnv());
+    const config = parseConfig(readEnv());
+    cached = { ...config, databaseUrl: config.databaseUrl ?? started.__synkronusEmbeddedDatabaseUrl };
   }
   return cached;
+}
+
+/** Points this process at the embedded database the entry point started. */
+export function useEmbeddedDatabase(url: string): void {
+  started.__synkronusEmbeddedDatabaseUrl = url;
+  cached = undefined;
 }
 
 /** Tests change the environment between cases; production parses once. */
@@ -272,7 +291,7 @@ let cachedSecret: Uint8Array | undefined;
  */
 export function getJwtSecret(): Uint8Array {
   if (cachedSecret) return cachedSecret;
-  const fromEnv = process.env.JWT_SECRET;
+  const fromEnv = getConfig().jwtSecret;
   if (fromEnv !== undefined) {
     if (fromEnv.length < MIN_SECRET_LENGTH) {
       throw new ConfigError(`JWT_SECRET is set but shorter than ${MIN_SECRET_LENGTH} characters; refusing to start`);
@@ -282,10 +301,6 @@ export function getJwtSecret(): Uint8Array {
   }
   cachedSecret = new TextEncoder().encode(readOrCreateSecretFile(path.join(getConfig().dataDir, 'jwt_secret')));
   return cachedSecret;
-}
-
-export function generatedSecretPath(): string {
-  return path.join(getConfig().dataDir, 'jwt_secret');
 }
 
 function readOrCreateSecretFile(file: string): string {

@@ -1,21 +1,61 @@
-/** Structured one-line logs on stderr/stdout, filtered by LOG_LEVEL. */
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-type Level = keyof typeof LEVELS;
+import pino from 'pino';
+import { getConfig } from '@/server/config';
 
-function threshold(): number {
-  const wanted = (process.env.LOG_LEVEL ?? 'info') as Level;
-  return LEVELS[wanted] ?? LEVELS.info;
+/**
+ * JSON logs through pino, one line per event, at the level `LOG_LEVEL` sets. The call shape is message first
+ * (`logger.info('started', { port })`); `child` binds fields such as the request id to every line it writes.
+ * Secrets never reach a line: the redacted paths cover passwords, tokens and authorization headers wherever a
+ * caller nests them.
+ */
+
+type Fields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: Fields): void;
+  info(message: string, fields?: Fields): void;
+  warn(message: string, fields?: Fields): void;
+  error(message: string, fields?: Fields): void;
+  child(bindings: Fields): Logger;
 }
 
-function write(level: Level, message: string, fields?: Record<string, unknown>): void {
-  if (LEVELS[level] < threshold()) return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields });
-  (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line + '\n');
+const SECRET_KEYS = ['password', 'newPassword', 'currentPassword', 'oldPassword', 'token', 'refreshToken', 'authorization', 'cookie', 'secret'];
+const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+
+function configuredLevel(): string {
+  try {
+    return getConfig().logLevel;
+  } catch {
+    // The configuration itself is broken: the start-up error must still be written.
+    return 'info';
+  }
 }
 
-export const logger = {
-  debug: (message: string, fields?: Record<string, unknown>) => write('debug', message, fields),
-  info: (message: string, fields?: Record<string, unknown>) => write('info', message, fields),
-  warn: (message: string, fields?: Record<string, unknown>) => write('warn', message, fields),
-  error: (message: string, fields?: Record<string, unknown>) => write('error', message, fields),
-};
+/** Resolves its pino logger on each call, so the process logger can be created lazily. */
+function wrap(resolve: () => pino.Logger): Logger {
+  return {
+    debug: (message, fields) => resolve().debug(fields ?? {}, message),
+    info: (message, fields) => resolve().info(fields ?? {}, message),
+    warn: (message, fields) => resolve().warn(fields ?? {}, message),
+    error: (message, fields) => resolve().error(fields ?? {}, message),
+    child: (bindings) => {
+      const child = resolve().child(bindings);
+      return wrap(() => child);
+    },
+  };
+}
+
+let root: pino.Logger | undefined;
+
+/** Created on first use so that the level comes from the parsed configuration. */
+function rootLogger(): pino.Logger {
+  root ??= pino({
+    level: configuredLevel(),
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  });
+  return root;
+}
+
+export const logger: Logger = wrap(rootLogger);

@@ -4,7 +4,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import { AppError, type ContractErrorBody, type ErrorKind } from '@/server/errors';
 import { hasRole, type AuthUser, type Role } from '@/server/auth/roles';
-import { logger } from '@/server/logger';
+import type { Logger } from '@/server/logger';
 
 /**
  * The one place that owns the request context, error formatting and every procedure builder. The REST
@@ -13,6 +13,8 @@ import { logger } from '@/server/logger';
  */
 
 export interface RequestInfo {
+  /** `x-request-id` from a proxy, or generated; returned in the response and bound to the request's logs. */
+  requestId: string;
   /** Address the login limiter keys on (socket peer, or X-Real-IP from a trusted proxy). */
   clientIp: string;
   /** `x-ode-client-id`, trimmed; empty when absent. */
@@ -31,6 +33,8 @@ export interface Context {
   request: RequestInfo;
   /** Status and headers a procedure wants on its success response (REST only; the console ignores them). */
   response: { status?: number; headers: Record<string, string> };
+  /** The request's logger: every line carries its request id. */
+  log: Logger;
 }
 
 const TRPC_CODE_BY_KIND: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
@@ -53,9 +57,17 @@ export interface ErrorData {
   issues?: Array<{ path: string; message: string }>;
 }
 
+/**
+ * A procedure's REST mapping and the least role that may call it (absent: no sign-in needed). The builders below
+ * set the role; `enforceRole` reads it, so the rule that is checked and the rule that is listed are one.
+ */
+export interface ProcedureMeta extends OpenApiMeta {
+  role?: Role;
+}
+
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ProcedureMeta>()
   .create({
     errorFormatter({ shape, error }) {
       const data: ErrorData = {};
@@ -70,7 +82,7 @@ const t = initTRPC
   });
 
 /** Service errors become tRPC errors with the matching code; the AppError rides along as the cause. */
-const mapServiceErrors = t.middleware(async ({ next, path }) => {
+const mapServiceErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
@@ -78,29 +90,24 @@ const mapServiceErrors = t.middleware(async ({ next, path }) => {
       throw new TRPCError({ code: TRPC_CODE_BY_KIND[cause.kind], message: cause.userMessage, cause });
     }
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
-      logger.error('procedure failed', { path, error: String(cause ?? result.error) });
+      ctx.log.error('procedure failed', { path, error: String(cause ?? result.error) });
     }
   }
   return result;
 });
 
-const requireUser = t.middleware(({ ctx, next }) => {
+/** Signed-in procedures: the caller's role must reach the role in the procedure's meta. */
+const enforceRole = t.middleware(({ ctx, meta, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Unauthorized' });
+  if (meta?.role && !hasRole(ctx.user.role, meta.role)) throw new TRPCError({ code: 'FORBIDDEN', message: 'Forbidden' });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
-
-function requireRole(role: Role) {
-  return t.middleware(({ ctx, next }) => {
-    if (!ctx.user || !hasRole(ctx.user.role, role)) throw new TRPCError({ code: 'FORBIDDEN', message: 'Forbidden' });
-    return next();
-  });
-}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapServiceErrors);
 /** Any signed-in role. */
-export const authedProcedure = publicProcedure.use(requireUser);
-export const readWriteProcedure = authedProcedure.use(requireRole('read-write'));
-export const adminProcedure = authedProcedure.use(requireRole('admin'));
+export const authedProcedure = publicProcedure.meta({ role: 'read-only' }).use(enforceRole);
+export const readWriteProcedure = publicProcedure.meta({ role: 'read-write' }).use(enforceRole);
+export const adminProcedure = publicProcedure.meta({ role: 'admin' }).use(enforceRole);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, getDb, type TestApp } from '../support/app';
 import { appRouter } from '@/server/routers/_app';
 import { createCallerFactory, type Context } from '@/server/trpc';
+import { logger } from '@/server/logger';
 import { dataPaths } from '@/server/storage/paths';
 
 let app: TestApp;
@@ -24,8 +25,9 @@ const pushBody = (ids: string[], extra: Record<string, unknown> = {}) => ({
 function consoleCaller(role: 'admin' | 'read-only') {
   const ctx: Context = {
     user: { id: '', username: 'admin', role },
-    request: { clientIp: '127.0.0.1', clientId: '', odeVersion: null, origin: 'http://x', headers: new Headers(), query: new URLSearchParams() },
+    request: { requestId: 'test', clientIp: '127.0.0.1', clientId: '', odeVersion: null, origin: 'http://x', headers: new Headers(), query: new URLSearchParams() },
     response: { headers: {} },
+    log: logger,
   };
   return createCallerFactory(appRouter)(ctx);
 }

@@ -7,7 +7,9 @@ import { readJsonBody } from '@/server/http/body';
 import { preflightResponse, withCors } from '@/server/http/cors';
 import { handleOpenApiRequest } from '@/server/http/openapi';
 import { withRepositoryGeneration } from '@/server/http/repository-generation-header';
-import { CONTENT_LENGTH_HEADER, requestInfo } from '@/server/http/request-info';
+import { CONTENT_LENGTH_HEADER, REQUEST_ID_HEADER, requestInfo } from '@/server/http/request-info';
+import { logAccess } from '@/server/http/access-log';
+import { isPublicPath, operationTemplate } from '@/server/http/operations';
 import { appErrorResponse, contractErrorResponse, forbiddenText, unauthorizedText, INTERNAL_ERROR_BODY } from '@/server/http/responses';
 import { versionGate } from '@/server/http/version-gate';
 import { bodyNulProblem, requestLineProblem } from '@/server/http/request-guards';
@@ -22,22 +24,31 @@ import type { Context } from '@/server/trpc';
  * role (403, declared by each procedure or binary route) → handler.
  */
 
-const PUBLIC_PATHS = new Set(['/auth/login', '/auth/refresh']);
-
 const authBodyTooLarge = () => new AppError('payload_too_large', 'request_too_large', 'Request body too large');
 const jsonBodyTooLarge = () => new AppError('payload_too_large', 'request body too large', 'Request body too large');
 
 export async function handleApiRequest(request: Request): Promise<Response> {
-  if (request.method === 'OPTIONS') return preflightResponse(request);
-  return withCors(request, await withRepositoryGeneration(request, await answer(request)));
+  const startedAt = performance.now();
+  const apiPath = new URL(request.url).pathname.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
+  const info = requestInfo(request);
+  const ctx: Context = { user: null, request: info, response: { headers: {} }, log: logger.child({ requestId: info.requestId }) };
+  const response = withCors(request, await respond(request, apiPath, ctx));
+  response.headers.set(REQUEST_ID_HEADER, info.requestId);
+  logAccess(ctx, request.method, operationTemplate(request.method, apiPath), response.status, startedAt);
+  return response;
 }
 
-async function answer(request: Request): Promise<Response> {
+async function respond(request: Request, apiPath: string, ctx: Context): Promise<Response> {
+  if (request.method === 'OPTIONS') return preflightResponse(request);
+  return withRepositoryGeneration(request, await answer(request, apiPath, ctx));
+}
+
+async function answer(request: Request, apiPath: string, ctx: Context): Promise<Response> {
   try {
-    return keepContentLength(await route(request));
+    return keepContentLength(await route(request, apiPath, ctx));
   } catch (err) {
     if (err instanceof AppError) return appErrorResponse(err);
-    logger.error('unhandled error', { url: request.url, error: (err as Error).stack ?? String(err) });
+    ctx.log.error('unhandled error', { path: apiPath, error: (err as Error).stack ?? String(err) });
     return contractErrorResponse(500, INTERNAL_ERROR_BODY);
   }
 }
@@ -52,17 +63,15 @@ function keepContentLength(response: Response): Response {
   return response;
 }
 
-async function route(request: Request): Promise<Response> {
-  const apiPath = new URL(request.url).pathname.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
+async function route(request: Request, apiPath: string, ctx: Context): Promise<Response> {
   const refused = requestLineProblem(request, apiPath);
   if (refused) return refused;
   const gate = versionGate(request.headers);
   if (gate) return gate;
 
-  const info = requestInfo(request);
-  const ctx: Context = { user: null, request: info, response: { headers: {} } };
-
-  if (!PUBLIC_PATHS.has(apiPath)) {
+  const info = ctx.request;
+  const isPublic = isPublicPath(apiPath);
+  if (!isPublic) {
     const token = bearerToken(request.headers.get('authorization'));
     const user = token ? await verifyToken(token, 'access') : undefined;
     if (!user) return unauthorizedText();
@@ -79,9 +88,8 @@ async function route(request: Request): Promise<Response> {
 
   let body: unknown = undefined;
   if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'DELETE') {
-    const isAuth = PUBLIC_PATHS.has(apiPath);
-    const cap = isAuth ? getConfig().authLimits.maxBodyBytes : getConfig().maxJsonBodyBytes;
-    const parsed = await readJsonBody(request, cap, isAuth ? authBodyTooLarge : jsonBodyTooLarge);
+    const cap = isPublic ? getConfig().authLimits.maxBodyBytes : getConfig().maxJsonBodyBytes;
+    const parsed = await readJsonBody(request, cap, isPublic ? authBodyTooLarge : jsonBodyTooLarge);
     if (!parsed.ok) return appErrorResponse(parsed.error);
     const nul = bodyNulProblem(apiPath, parsed.value);
     if (nul) return nul;

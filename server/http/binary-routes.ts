@@ -28,13 +28,16 @@ export interface CompiledRoute {
   pattern: RegExp;
 }
 
+/** A path template's matcher: `{name}` is one segment, `{name+}` the rest of the path. */
+export function pathPattern(template: string): RegExp {
+  const source = template.replace(/[.*?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)(\+?)\}/g, (_, name: string, rest: string) =>
+    rest ? `(?<${name}>.+)` : `(?<${name}>[^/]+)`,
+  );
+  return new RegExp(`^${source}$`);
+}
+
 export function compileRoutes(routes: BinaryRoute[]): CompiledRoute[] {
-  return routes.map((route) => {
-    const source = route.path.replace(/[.*?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)(\+?)\}/g, (_, name: string, rest: string) =>
-      rest ? `(?<${name}>.+)` : `(?<${name}>[^/]+)`,
-    );
-    return { route, pattern: new RegExp(`^${source}$`) };
-  });
+  return routes.map((route) => ({ route, pattern: pathPattern(route.path) }));
 }
 
 export function matchRoute(

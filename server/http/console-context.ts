@@ -5,13 +5,14 @@ import type { AuthUser } from '@/server/auth/roles';
 import { requestInfo } from '@/server/http/request-info';
 import { presence } from '@/server/services/presence';
 import type { Context } from '@/server/trpc';
+import { logger } from '@/server/logger';
 
 /** Context of a console call: a bearer token (scripts) or the signed-in session. */
 export async function createConsoleContext(request: Request): Promise<Context> {
   const info = requestInfo(request);
   const user = await bearerUser(request) ?? (await sessionUser(request, info.origin));
   if (user) presence().heartbeat(user.username, info.clientId, info.odeVersion);
-  return { user: user ?? null, request: info, response: { headers: {} } };
+  return { user: user ?? null, request: info, response: { headers: {} }, log: logger.child({ requestId: info.requestId }) };
 }
 
 async function bearerUser(request: Request): Promise<AuthUser | undefined> {

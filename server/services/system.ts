@@ -37,8 +37,8 @@ export class SystemService {
       database: { type: 'postgresql', version: row.version, database_name: row.database_name },
       system: { os: process.platform, architecture: os.arch() === 'x64' ? 'amd64' : os.arch(), cpus: os.cpus().length },
       build: {
-        commit: process.env.SYNKRONUS_BUILD_COMMIT ?? 'unknown',
-        build_time: process.env.SYNKRONUS_BUILD_TIME ?? 'unknown',
+        commit: getConfig().build.commit,
+        build_time: getConfig().build.time,
         go_version: `node ${process.version}`,
       },
     };

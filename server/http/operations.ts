@@ -1,0 +1,57 @@
+import type { Role } from '@/server/auth/roles';
+import { pathPattern } from '@/server/http/binary-routes';
+import { binaryRoutes } from '@/server/http/routes';
+import { appRouter } from '@/server/routers/_app';
+import type { ProcedureMeta } from '@/server/trpc';
+
+/**
+ * Every REST operation under /api as declared by its code: the procedures' OpenAPI meta and the binary routes.
+ * The gate takes its public paths from here and the access log its path templates, so neither keeps a list of
+ * its own; the authorization matrix test walks the same table.
+ */
+export interface Operation {
+  method: string;
+  /** Path under /api, `{name}` for a parameter. */
+  template: string;
+  /** The least role that may call it; undefined for the sign-in endpoints. */
+  role: Role | undefined;
+  pattern: RegExp;
+}
+
+function procedureOperations(): Operation[] {
+  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta } }>;
+  return Object.values(procedures).flatMap(({ _def: { meta } }) =>
+    meta?.openapi ? [{ method: meta.openapi.method, template: meta.openapi.path, role: meta.role, pattern: pathPattern(meta.openapi.path) }] : [],
+  );
+}
+
+function binaryOperations(): Operation[] {
+  return binaryRoutes.map(({ route, pattern }) => ({
+    method: route.method,
+    template: route.path.replace(/\{(\w+)\+\}/g, '{$1}'),
+    role: route.role,
+    pattern,
+  }));
+}
+
+let table: Operation[] | undefined;
+
+export function restOperations(): Operation[] {
+  table ??= [...binaryOperations(), ...procedureOperations()];
+  return table;
+}
+
+let publicPaths: Set<string> | undefined;
+
+/** Paths whose every operation needs no token (sign-in and token refresh). */
+export function isPublicPath(apiPath: string): boolean {
+  publicPaths ??= new Set(restOperations().filter((op) => op.role === undefined).map((op) => op.template));
+  return publicPaths.has(apiPath);
+}
+
+/** The template of the operation a request reaches, for logs and metrics; `unmatched` when none does. */
+export function operationTemplate(method: string, apiPath: string): string {
+  const wanted = method === 'HEAD' ? ['HEAD', 'GET'] : [method];
+  const match = restOperations().find((op) => wanted.includes(op.method) && op.pattern.test(apiPath));
+  return match ? match.template : 'unmatched';
+}
