@@ -30,8 +30,9 @@ import { BundleZip, UnsafeZipError } from '@/server/services/bundles/zip';
 
 /**
  * App bundles (api-contract §5): push (validate, extract, version), switch, versions, manifest, files, the
- * uploaded zip and change logs. Readers resolve CURRENT_VERSION once per request and read the immutable
- * version folder it names, so a concurrent switch or push never shows them a half-built tree.
+ * uploaded zip and change logs, over the configured version store (disk or shared). Readers resolve the active
+ * version once per request and read the immutable version it names, so a concurrent switch or push never shows
+ * them a half-built tree.
  */
 
 export interface VersionSummary {
