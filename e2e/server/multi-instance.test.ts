@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ODE_VERSION } from '../support/app';
 import { bundleForm, bundleZip, fileForm } from '../support/bundles';
 import { createDatabase, dropDatabase } from '../support/postgres';
 import { startTestS3, type TestS3 } from '../support/s3';
 import { startServer, type RunningServer } from '../support/server';
+import { LOCK_NAMESPACE } from '@/server/db/locks';
 import { S3FileStore } from '@/server/storage/s3-file-store';
 
 /**
@@ -15,6 +17,8 @@ import { S3FileStore } from '@/server/storage/s3-file-store';
  */
 
 const PREFIX = 'multi';
+/** Advisory locks of the server's namespace ("SYNK") held right now. */
+const PUBLISHING = `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = ${LOCK_NAMESPACE} AND granted`;
 let s3: TestS3;
 let databaseUrl: string;
 let a: RunningServer;
@@ -65,6 +69,8 @@ async function login(base: string, username: string, password: string) {
 
 beforeAll(async () => {
   s3 = await startTestS3();
+  // For the checks this test makes in the bucket itself.
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
   databaseUrl = await createDatabase();
   const env = { ...s3.env(PREFIX), DATABASE_URL: databaseUrl, SYNKRONUS_AUTH_LOGIN_ATTEMPTS: '4', LOG_LEVEL: 'warn' };
   [a, b] = await Promise.all([startServer({ env }), startServer({ env })]);
@@ -142,23 +148,37 @@ describe('two instances, one database, one bucket', () => {
     expect((await login(b.url, 'admin', 'admin')).status).toBe(429);
   });
 
-  it('an instance killed mid-upload leaves nothing visible, and the other keeps serving and takes the id', async () => {
-    const uploadHead = '--cut\r\nContent-Disposition: form-data; name="file"; filename="cut.bin"\r\nContent-Type: application/octet-stream\r\n\r\n';
+  it('an instance killed mid-upload (publishing into the bucket) leaves nothing visible; the other keeps serving and takes the id', async () => {
+    const size = 48 * 1024 * 1024;
     const request = http.request(`${a.url}/api/attachments/killed.bin`, {
       method: 'PUT',
       headers: { 'x-ode-version': ODE_VERSION, authorization: `Bearer ${admin}`, 'content-type': 'multipart/form-data; boundary=cut' },
     });
     request.on('error', () => undefined);
-    request.write(uploadHead);
-    for (let i = 0; i < 24; i++) request.write(crypto.randomBytes(256 * 1024));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await a.kill();
-    request.destroy();
+    request.write('--cut\r\nContent-Disposition: form-data; name="file"; filename="killed.bin"\r\nContent-Type: application/octet-stream\r\n\r\n');
+    for (let sent = 0; sent < size; sent += 1024 * 1024) request.write(crypto.randomBytes(1024 * 1024));
+    request.end('\r\n--cut--\r\n');
+    // A holds the attachment's lock from its existence check until the operation is recorded: kill it then.
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const deadline = Date.now() + 30_000;
+      while (Number((await db.query(PUBLISHING)).rows[0].n) === 0) {
+        if (Date.now() > deadline) throw new Error('instance A never started publishing the upload');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await a.kill();
+      expect(Number((await db.query(PUBLISHING)).rows[0].n)).toBe(0);
+    } finally {
+      await db.end();
+      request.destroy();
+    }
 
     expect((await call(b.url, 'GET', '/api/attachments/killed.bin', { token: admin })).status).toBe(404);
     expect((await call(b.url, 'HEAD', '/api/attachments/killed.bin', { token: admin })).status).toBe(404);
     const bucket = new S3FileStore({ bucket: s3.bucket, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, prefix: `${PREFIX}/` });
     expect(await bucket.stat('attachments/killed.bin')).toBeUndefined();
+    expect((await json(b.url, 'POST', '/api/attachments/manifest', { token: admin, body: { client_id: 'x', since_version: 0 } })).body.operations.map((op: { attachment_id: string }) => op.attachment_id)).not.toContain('killed.bin');
     expect((await call(b.url, 'GET', '/api/attachments/shared.bin', { token: admin })).status).toBe(200);
     expect((await call(b.url, 'GET', '/api/app-bundle/download/app/index.html', { token: admin })).status).toBe(200);
     expect((await call(b.url, 'PUT', '/api/attachments/killed.bin', { token: admin, body: fileForm('complete') })).status).toBe(200);
@@ -169,6 +189,6 @@ describe('two instances, one database, one bucket', () => {
 describe('start-up with S3 storage', () => {
   it('refuses to start, naming the bucket, when the bucket does not exist', async () => {
     const env = { ...s3.env(PREFIX), SYNKRONUS_S3_BUCKET: 'no-such-bucket', DATABASE_URL: databaseUrl };
-    await expect(startServer({ env, timeoutMs: 30_000 })).rejects.toThrow(/storage unavailable: S3 bucket "no-such-bucket".*does not exist/);
+    await expect(startServer({ env, timeoutMs: 30_000 })).rejects.toThrow(/storage unavailable: S3 bucket .*no-such-bucket.*: does not exist/);
   });
 });

@@ -10,7 +10,7 @@ import { logger } from '@/server/logger';
  */
 
 /** Names the first half of each lock key, apart from Prisma's migration lock and anything else. */
-const LOCK_NAMESPACE = 0x53594e4b; // "SYNK"
+export const LOCK_NAMESPACE = 0x53594e4b; // "SYNK"
 
 const holder = globalThis as unknown as { __synkronusLockPool?: { url: string; pool: pg.Pool } };
 
