@@ -21,8 +21,8 @@ import {
   type StoredObjectInfo,
 } from '@/server/storage/file-store';
 
-/** Parts of a streamed upload: memory per upload stays at PART_SIZE × UPLOAD_QUEUE. */
-const PART_SIZE = 8 * 1024 * 1024;
+/** Parts of a streamed upload (5 MiB is S3's minimum): memory per upload stays near PART_SIZE × UPLOAD_QUEUE. */
+const PART_SIZE = 5 * 1024 * 1024;
 const UPLOAD_QUEUE = 2;
 const DELETE_BATCH = 1000;
 
