@@ -1,21 +1,34 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { getConfig, getJwtSecret, useEmbeddedDatabase } from '@/server/config';
+import { ConfigError, getConfig, getJwtSecret, useEmbeddedDatabase } from '@/server/config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/server/db/embedded';
 import { migrate } from '@/server/db/migrate';
 import { disconnectDb } from '@/server/db/client';
 import { UserService } from '@/server/services/users';
 import { recoverBundles } from '@/server/services/bundles/service';
 import { logger } from '@/server/logger';
+import { fileStore } from '@/server/storage/configured-store';
+import { StorageUnavailableError } from '@/server/storage/file-store';
 
 export interface PreparedServer {
   databaseUrl: string;
   embedded?: EmbeddedDatabase;
 }
 
+/** A missing or unreachable bucket stops the start with its reason, rather than failing uploads later. */
+async function checkStorage(): Promise<void> {
+  try {
+    await fileStore().check();
+  } catch (err) {
+    if (err instanceof StorageUnavailableError) throw new ConfigError(`storage unavailable: ${err.message}`);
+    throw err;
+  }
+  logger.info('file storage ready', { storage: getConfig().storage.kind });
+}
+
 /**
- * Everything that happens before the first request: configuration, the JWT key, the database (embedded when
- * none is configured), migrations, the bootstrap and recovery admins.
+ * Everything that happens before the first request: configuration, the JWT key, the file store, the database
+ * (embedded when none is configured), migrations, the bootstrap and recovery admins.
  */
 export async function prepareServer(): Promise<PreparedServer> {
   const config = getConfig();
@@ -26,6 +39,7 @@ export async function prepareServer(): Promise<PreparedServer> {
     });
   }
   getJwtSecret();
+  await checkStorage();
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;

@@ -47,6 +47,26 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ SYNKRONUS_RECOVERY_CREATE_PASS: 'pw' })).toThrow(/must be set together/);
   });
 
+  it('reads the storage settings: disk by default, s3 with a bucket, a clear error otherwise', () => {
+    expect(parseConfig({}).storage).toEqual({ kind: 'disk' });
+    const s3 = parseConfig({
+      SYNKRONUS_STORAGE: ' S3 ',
+      SYNKRONUS_S3_BUCKET: 'files',
+      SYNKRONUS_S3_ENDPOINT: 'http://minio:9000',
+      SYNKRONUS_S3_FORCE_PATH_STYLE: 'true',
+      SYNKRONUS_S3_PREFIX: '/country-a/',
+    }).storage;
+    expect(s3).toEqual({
+      kind: 's3',
+      s3: { bucket: 'files', endpoint: 'http://minio:9000', region: process.env.AWS_REGION ?? 'us-east-1', forcePathStyle: true, prefix: 'country-a/' },
+    });
+    expect(parseConfig({ SYNKRONUS_STORAGE: 's3', SYNKRONUS_S3_BUCKET: 'files', SYNKRONUS_S3_ENDPOINT: ' ', SYNKRONUS_S3_REGION: 'eu-west-1' }).storage).toMatchObject({
+      s3: { endpoint: undefined, region: 'eu-west-1', forcePathStyle: false, prefix: '' },
+    });
+    expect(() => parseConfig({ SYNKRONUS_STORAGE: 's3' })).toThrow(/needs SYNKRONUS_S3_BUCKET/);
+    expect(() => parseConfig({ SYNKRONUS_STORAGE: 'nfs' })).toThrow(/SYNKRONUS_STORAGE must be disk or s3/);
+  });
+
   it('refuses an invalid legacy-token switch', () => {
     expect(parseConfig({ SYNKRONUS_ACCEPT_LEGACY_UNTYPED_TOKENS: 'F' }).acceptLegacyUntypedTokens).toBe(false);
     expect(() => parseConfig({ SYNKRONUS_ACCEPT_LEGACY_UNTYPED_TOKENS: 'nah' })).toThrow(ConfigError);

@@ -101,6 +101,15 @@ const EnvSchema = z.object({
     return Number.isInteger(n) && n >= 4 && n <= 15 ? n : 10;
   }, z.number()),
   SYNKRONUS_VERSION: z.string().trim().min(1).catch('1.0.0'),
+  SYNKRONUS_STORAGE: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z.enum(['disk', 's3'], { message: 'SYNKRONUS_STORAGE must be disk or s3' }).default('disk'),
+  ),
+  SYNKRONUS_S3_BUCKET: z.preprocess(blankAsUnset, z.string().trim().optional()),
+  SYNKRONUS_S3_ENDPOINT: z.preprocess(blankAsUnset, z.string().trim().optional()),
+  SYNKRONUS_S3_REGION: z.preprocess(blankAsUnset, z.string().trim().optional()),
+  SYNKRONUS_S3_FORCE_PATH_STYLE: goBool(false),
+  SYNKRONUS_S3_PREFIX: z.preprocess(blankAsUnset, z.string().trim().optional()),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -156,6 +165,18 @@ export interface Config {
     maxUncompressedBytes: number;
     maxCompressionRatio: number;
   };
+  /** Where attachments and app bundles live: the data root, or an S3 bucket shared by every instance. */
+  storage: { kind: 'disk' } | { kind: 's3'; s3: S3Settings };
+}
+
+export interface S3Settings {
+  bucket: string;
+  /** Undefined for AWS itself. */
+  endpoint: string | undefined;
+  region: string;
+  forcePathStyle: boolean;
+  /** '' or a prefix ending in '/'. */
+  prefix: string;
 }
 
 export class ConfigError extends Error {}
@@ -250,6 +271,24 @@ export function parseConfig(rawEnv: Record<string, string | undefined>): Config 
       maxEntries: env.SYNKRONUS_MAX_BUNDLE_ENTRIES,
       maxUncompressedBytes: env.SYNKRONUS_MAX_BUNDLE_UNCOMPRESSED_BYTES,
       maxCompressionRatio: env.SYNKRONUS_MAX_BUNDLE_COMPRESSION_RATIO,
+    },
+    storage: storageFrom(env),
+  };
+}
+
+function storageFrom(env: Env): Config['storage'] {
+  if (env.SYNKRONUS_STORAGE === 'disk') return { kind: 'disk' };
+  if (!env.SYNKRONUS_S3_BUCKET) throw new ConfigError('SYNKRONUS_STORAGE=s3 needs SYNKRONUS_S3_BUCKET');
+  const prefix = (env.SYNKRONUS_S3_PREFIX ?? '').replace(/^\/+|\/+$/g, '');
+  return {
+    kind: 's3',
+    s3: {
+      bucket: env.SYNKRONUS_S3_BUCKET,
+      endpoint: env.SYNKRONUS_S3_ENDPOINT,
+      // The SDK needs a region even for MinIO-style servers, which ignore it.
+      region: env.SYNKRONUS_S3_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
+      forcePathStyle: env.SYNKRONUS_S3_FORCE_PATH_STYLE,
+      prefix: prefix ? `${prefix}/` : '',
     },
   };
 }

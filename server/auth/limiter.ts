@@ -1,72 +1,62 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
-import { getConfig } from '@/server/config';
+import { getConfig, getJwtSecret } from '@/server/config';
+import { LimiterWindowRepository } from '@/server/db/repositories/limiter-windows';
 import { AppError } from '@/server/errors';
 
 /**
- * Login throttling (api-contract §6.3): in-memory fixed windows, per process, small and safe to lose.
+ * Login throttling (api-contract §6.3): fixed windows kept in PostgreSQL, so that every instance behind a load
+ * balancer counts against the same limits (N instances do not allow N times the attempts).
  * - per client IP, every login and refresh counts;
  * - per (IP, username) and per username, only failed logins count; they are checked before the attempt and
  *   charged after a 401;
- * - each limiter holds a bounded number of keys and refuses new keys when full.
+ * - each limiter holds a bounded number of live keys and refuses new keys when full.
  */
-
-interface Window {
-  count: number;
-  resetAt: number;
-}
 
 export type LimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-export class FixedWindowLimiter {
-  private readonly windows = new Map<string, Window>();
+/** Expired windows are deleted at most this often by each process. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+export class SharedWindowLimiter {
+  private lastSweep = 0;
 
   constructor(
+    /** Keeps the keys of this limiter apart from the others in the one table. */
+    private readonly name: string,
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly maxKeys: number,
+    private readonly windows = new LimiterWindowRepository(),
   ) {}
 
   /** Is one more event allowed for this key? Does not count it. */
-  check(key: string, now = Date.now()): LimitResult {
-    const window = this.current(key, now);
-    if (!window) return this.hasRoomForNewKey(now) ? { allowed: true } : this.refuse(now + this.windowMs, now);
-    return window.count < this.limit ? { allowed: true } : this.refuse(window.resetAt, now);
+  async check(key: string): Promise<LimitResult> {
+    const window = await this.windows.live(this.key(key));
+    if (!window) return (await this.windows.liveKeyCount()) < this.maxKeys ? { allowed: true } : this.refuse(this.windowMs);
+    return window.count < this.limit ? { allowed: true } : this.refuse(window.msLeft);
   }
 
   /** Counts one event; refused when it goes over the limit or when a new key finds the table full. */
-  hit(key: string, now = Date.now()): LimitResult {
-    let window = this.current(key, now);
-    if (!window) {
-      if (!this.hasRoomForNewKey(now)) return this.refuse(now + this.windowMs, now);
-      window = { count: 0, resetAt: now + this.windowMs };
-      this.windows.set(key, window);
-    }
-    window.count += 1;
-    return window.count <= this.limit ? { allowed: true } : this.refuse(window.resetAt, now);
+  async hit(key: string): Promise<LimitResult> {
+    this.sweep();
+    const window = await this.windows.hit(this.key(key), this.windowMs, this.maxKeys);
+    if (!window) return this.refuse(this.windowMs);
+    return window.count <= this.limit ? { allowed: true } : this.refuse(window.msLeft);
   }
 
-  get size(): number {
-    return this.windows.size;
+  private key(key: string): string {
+    return `${this.name}|${key}`;
   }
 
-  private current(key: string, now: number): Window | undefined {
-    const window = this.windows.get(key);
-    if (window && window.resetAt <= now) {
-      this.windows.delete(key);
-      return undefined;
-    }
-    return window;
+  private sweep(): void {
+    if (Date.now() - this.lastSweep < SWEEP_INTERVAL_MS) return;
+    this.lastSweep = Date.now();
+    this.windows.removeExpired().catch(() => undefined);
   }
 
-  private hasRoomForNewKey(now: number): boolean {
-    if (this.windows.size < this.maxKeys) return true;
-    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
-    return this.windows.size < this.maxKeys;
-  }
-
-  private refuse(resetAt: number, now: number): LimitResult {
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
+  private refuse(msLeft: number): LimitResult {
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)) };
   }
 }
 
@@ -78,41 +68,40 @@ function rateLimited(result: LimitResult): AppError {
 }
 
 export class AuthLimiter {
-  private readonly perIp: FixedWindowLimiter;
-  private readonly perIpAndUser: FixedWindowLimiter;
-  private readonly perUser: FixedWindowLimiter;
-  private readonly usernameKey = crypto.randomBytes(32);
+  private readonly perIp: SharedWindowLimiter;
+  private readonly perIpAndUser: SharedWindowLimiter;
+  private readonly perUser: SharedWindowLimiter;
 
   constructor(limits = getConfig().authLimits) {
-    this.perIp = new FixedWindowLimiter(limits.ip.attempts, limits.ip.windowSeconds * 1000, limits.maxKeys);
-    this.perIpAndUser = new FixedWindowLimiter(limits.login.attempts, limits.login.windowSeconds * 1000, limits.maxKeys);
-    this.perUser = new FixedWindowLimiter(limits.account.attempts, limits.account.windowSeconds * 1000, limits.maxKeys);
+    this.perIp = new SharedWindowLimiter('ip', limits.ip.attempts, limits.ip.windowSeconds * 1000, limits.maxKeys);
+    this.perIpAndUser = new SharedWindowLimiter('login', limits.login.attempts, limits.login.windowSeconds * 1000, limits.maxKeys);
+    this.perUser = new SharedWindowLimiter('account', limits.account.attempts, limits.account.windowSeconds * 1000, limits.maxKeys);
   }
 
   /** Every login and refresh request from an IP. */
-  chargeRequest(ip: string): void {
-    const result = this.perIp.hit(ip);
+  async chargeRequest(ip: string): Promise<void> {
+    const result = await this.perIp.hit(ip);
     if (!result.allowed) throw rateLimited(result);
   }
 
   /** Before a login attempt: refuse while this user (from this IP, or overall) has failed too often. */
-  assertLoginAllowed(ip: string, username: string): void {
-    const user = this.userKey(username);
-    for (const result of [this.perIpAndUser.check(`${ip}|${user}`), this.perUser.check(user)]) {
+  async assertLoginAllowed(ip: string, username: string): Promise<void> {
+    const user = userKey(username);
+    for (const result of await Promise.all([this.perIpAndUser.check(`${ip}|${user}`), this.perUser.check(user)])) {
       if (!result.allowed) throw rateLimited(result);
     }
   }
 
   /** After a login answered 401. */
-  chargeFailedLogin(ip: string, username: string): void {
-    const user = this.userKey(username);
-    this.perIpAndUser.hit(`${ip}|${user}`);
-    this.perUser.hit(user);
+  async chargeFailedLogin(ip: string, username: string): Promise<void> {
+    const user = userKey(username);
+    await Promise.all([this.perIpAndUser.hit(`${ip}|${user}`), this.perUser.hit(user)]);
   }
+}
 
-  private userKey(username: string): string {
-    return crypto.createHmac('sha256', this.usernameKey).update(username).digest('hex');
-  }
+/** Usernames are stored keyed (HMAC with the JWT key every instance shares), not in clear. */
+function userKey(username: string): string {
+  return crypto.createHmac('sha256', getJwtSecret()).update(`login-limiter:${username}`).digest('hex');
 }
 
 const holder = globalThis as unknown as { __synkronusAuthLimiter?: AuthLimiter };

@@ -28,13 +28,13 @@ export class AuthService {
   async verifyCredentials(input: { username: string; password: string; clientIp: string }): Promise<AuthUser> {
     assertMaxBytes(input.username, MAX_USERNAME_BYTES);
     assertMaxBytes(input.password, MAX_PASSWORD_BYTES);
-    this.limiter.chargeRequest(input.clientIp);
+    await this.limiter.chargeRequest(input.clientIp);
     if (!input.username) throw badRequest('username is required', 'Username is required');
     if (!input.password) throw badRequest('password is required', 'Password is required');
-    this.limiter.assertLoginAllowed(input.clientIp, input.username);
+    await this.limiter.assertLoginAllowed(input.clientIp, input.username);
     const user = await this.users.authenticate(input.username, input.password);
     if (!user) {
-      this.limiter.chargeFailedLogin(input.clientIp, input.username);
+      await this.limiter.chargeFailedLogin(input.clientIp, input.username);
       throw invalidCredentials();
     }
     return user;
@@ -47,7 +47,7 @@ export class AuthService {
   /** A refresh token yields a new pair with the user's current role; a deleted user cannot refresh. */
   async refresh(input: { refreshToken: string; clientIp: string }): Promise<TokenPair> {
     assertMaxBytes(input.refreshToken, MAX_REFRESH_TOKEN_BYTES);
-    this.limiter.chargeRequest(input.clientIp);
+    await this.limiter.chargeRequest(input.clientIp);
     if (!input.refreshToken) throw badRequest('refresh token is required', 'Refresh token is required');
     const claims = await verifyToken(input.refreshToken, 'refresh');
     const user = claims && (await this.users.findForToken(claims.username));

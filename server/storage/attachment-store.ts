@@ -5,13 +5,15 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AttachmentId } from '@/server/services/attachments/ids';
+import { fileStore } from '@/server/storage/configured-store';
+import { attachmentStagingRoot, ObjectAttachmentStore } from '@/server/storage/object-attachment-store';
 import { dataPaths } from '@/server/storage/paths';
 
 /**
  * Where attachment bytes live (api-contract §4.1). Uploads are first staged (streamed to a private file,
  * fsynced), then published under their id without ever replacing an existing file. The served copy and the
- * kept original are two areas of the same store. An object store (S3) is a second implementation of this
- * interface: staging stays local, publish becomes a conditional put.
+ * kept original are two areas of the same store. ObjectAttachmentStore is the second implementation, on S3:
+ * staging stays local, publish becomes a conditional put.
  */
 export interface AttachmentStore {
   /** Streams `source` into a staging file; rejects with StagedSizeLimitError past `maxBytes`. */
@@ -63,8 +65,11 @@ const STALE_STAGING_MS = 24 * 60 * 60 * 1000;
 
 const sweptStagingDirs = new Set<string>();
 
+/** The configured store: the two folders under the data root, or the shared object store. */
 export function attachmentStore(): AttachmentStore {
   const paths = dataPaths();
+  const shared = fileStore();
+  if (shared.kind === 's3') return new ObjectAttachmentStore(shared, attachmentStagingRoot(paths.temp));
   return new FileAttachmentStore(paths.attachments, paths.attachmentsUncompressed);
 }
 

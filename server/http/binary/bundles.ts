@@ -105,11 +105,13 @@ async function downloadFile(request: Request, ctx: BinaryRouteContext): Promise<
   if (preview) headers.set('x-is-preview', 'true');
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch === etag || ifNoneMatch === '*') {
-    await opened.handle.close();
+    await opened.release();
     return new Response(null, { status: 304, headers });
   }
+  const body = await streamOf(opened, filePath);
+  if (!body) return jsonResponse({ error: `file not found: ${filePath}`, message: 'File not found' }, { status: 404 });
   headers.set('Content-Length', String(opened.size));
-  return new Response(streamOf(opened, filePath), { status: 200, headers });
+  return new Response(body, { status: 200, headers });
 }
 
 /** `{path+}` arrives raw: `forms%2Fperson%2Fschema.json` and `forms/person/schema.json` mean the same file. */
@@ -137,17 +139,19 @@ async function downloadZip(request: Request): Promise<Response> {
   const rangeApplies = !ifRange || ifRange === etag || ifRange === lastModified;
   const range = rangeApplies ? parseByteRange(request.headers.get('range'), opened.size) : undefined;
   if (range === 'unsatisfiable') {
-    await opened.handle.close();
+    await opened.release();
     headers.set('Content-Range', `bytes */${opened.size}`);
     return jsonResponse({ error: 'range not satisfiable', message: 'Requested range not satisfiable' }, { status: 416, headers });
   }
+  const body = await streamOf(opened, 'bundle.zip', range);
+  if (!body) return jsonResponse({ error: 'bundle zip not available', message: 'Bundle zip not available' }, { status: 404 });
   if (!range) {
     headers.set('Content-Length', String(opened.size));
-    return new Response(streamOf(opened, 'bundle.zip'), { status: 200, headers });
+    return new Response(body, { status: 200, headers });
   }
   headers.set('Content-Range', `bytes ${range.start}-${range.end}/${opened.size}`);
   headers.set('Content-Length', String(range.end - range.start + 1));
-  return new Response(streamOf(opened, 'bundle.zip', range), { status: 206, headers });
+  return new Response(body, { status: 206, headers });
 }
 
 type ByteRange = { start: number; end: number };
@@ -169,8 +173,10 @@ export function parseByteRange(header: string | null, size: number): ByteRange |
   return { start, end: match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1) };
 }
 
-function streamOf(opened: OpenedFile, name: string, range?: ByteRange): ReadableStream<Uint8Array> {
-  const stream = opened.handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+/** The file (or range) from the store; undefined when its version was pruned since it was listed. */
+async function streamOf(opened: OpenedFile, name: string, range?: ByteRange): Promise<ReadableStream<Uint8Array> | undefined> {
+  const stream = await opened.read(range);
+  if (!stream) return undefined;
   stream.on('error', (err) => logger.error('app bundle download failed while streaming', { name, error: err.message }));
   return Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;
 }

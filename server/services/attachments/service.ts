@@ -2,6 +2,7 @@ import { getConfig } from '@/server/config';
 import { AppError, payloadTooLarge } from '@/server/errors';
 import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
 import { ObservationRepository } from '@/server/db/repositories/observations';
+import { withAdvisoryLock } from '@/server/db/locks';
 import { logger } from '@/server/logger';
 import { assertGeneration, clientGeneration } from '@/server/services/generation';
 import { decisionContentType, processImage } from '@/server/services/images';
@@ -86,8 +87,12 @@ export class AttachmentService {
       // A re-encoding is kept only when it saves bytes; the upload is then kept as the original.
       const smaller = image && image.file.size < upload.file.size ? image : undefined;
       const served = smaller ?? { file: upload.file, contentType: uploadType };
-      await this.publish(id, { served: served.file, original: smaller && upload.file });
-      await this.record(id, served.file.size, served.contentType);
+      // One publisher per id across every instance: the 409 rule holds even where the store cannot write
+      // conditionally, and a publish plus its record never interleave with another upload of the same id.
+      await withAdvisoryLock(`attachment:${id}`, async () => {
+        await this.publish(id, { served: served.file, original: smaller && upload.file });
+        await this.record(id, served.file.size, served.contentType);
+      });
     } finally {
       await upload.file.discard();
       await processed?.discard();

@@ -27,7 +27,8 @@ export interface BundleManifest {
 }
 
 export interface ListedFile extends BundleFile {
-  absolute: string;
+  /** Where the bytes are: a path on disk, or a key of the shared file store. */
+  location: string;
 }
 
 export interface VersionListing {
@@ -39,7 +40,7 @@ export interface VersionListing {
 
 const listings = new Map<string, { identity: string; listing: Promise<VersionListing> }>();
 
-/** The listing of a version folder; undefined when the folder is gone (pruned meanwhile). */
+/** The listing of a version folder on disk; undefined when the folder is gone (pruned meanwhile). */
 export async function listVersion(versionDir: string): Promise<VersionListing | undefined> {
   const stats = await fsp.stat(versionDir).catch(ignoreMissing);
   if (!stats) return undefined;
@@ -57,7 +58,8 @@ export function forgetListing(versionDir: string): void {
   listings.delete(versionDir);
 }
 
-async function readListing(versionDir: string): Promise<VersionListing> {
+/** Lists a folder: sizes, SHA-256 hashes and types of every file, sorted by path. */
+export async function readListing(versionDir: string): Promise<VersionListing> {
   const listing: VersionListing = { files: new Map() };
   const found = (await listFiles(versionDir)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const { path: relative, absolute } of found) {
@@ -68,7 +70,7 @@ async function readListing(versionDir: string): Promise<VersionListing> {
       hash: await sha256File(absolute),
       mimeType: mime.contentType(path.extname(relative)) || 'application/octet-stream',
       modTime: stats.mtime.toISOString(),
-      absolute,
+      location: absolute,
     };
     if (relative === BUNDLE_ZIP) listing.zip = file;
     else listing.files.set(relative, file);
@@ -77,11 +79,16 @@ async function readListing(versionDir: string): Promise<VersionListing> {
 }
 
 /** RFC 3339 in UTC, whole seconds, as upstream writes `generatedAt`. */
-const nowInSeconds = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const inSeconds = (time: Date) => time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const nowInSeconds = () => inSeconds(new Date());
 
-export function buildManifest(version: string, listing: VersionListing): BundleManifest {
+/**
+ * `generatedAt` is the activation time where the store records one, so every instance builds the same manifest
+ * (and ETag) for the same activation; else the time of building.
+ */
+export function buildManifest(version: string, listing: VersionListing, activatedAt?: Date): BundleManifest {
   const files = [...listing.files.values()].map(({ path: p, size, hash, mimeType, modTime }) => ({ path: p, size, hash, mimeType, modTime }));
-  const generatedAt = nowInSeconds();
+  const generatedAt = activatedAt ? inSeconds(activatedAt) : nowInSeconds();
   const digest = crypto.createHash('sha256');
   for (const file of files) digest.update(`${file.path}${file.hash}${file.size}`);
   digest.update(version + generatedAt);

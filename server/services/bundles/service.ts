@@ -8,8 +8,16 @@ import { AppError, badRequest, notFound } from '@/server/errors';
 import { logger } from '@/server/logger';
 import { buildAppInfo, serializeAppInfo, type FormSource } from '@/server/services/bundles/app-info';
 import { compareVersions, emptyChangeLog, type ChangeLog } from '@/server/services/bundles/changelog';
-import { buildManifest, forgetListing, listVersion, type BundleManifest, type ListedFile } from '@/server/services/bundles/manifest';
-import { APP_INFO_FILE, BUNDLE_ZIP, BundleStore, exclusive, type StagedBundle } from '@/server/services/bundles/store';
+import { buildManifest, type BundleManifest } from '@/server/services/bundles/manifest';
+import {
+  APP_INFO_FILE,
+  BUNDLE_ZIP,
+  bundleStore,
+  exclusive,
+  type BundleVersionStore,
+  type OpenedFile,
+  type StagedBundle,
+} from '@/server/services/bundles/store';
 import { limitBytes, writeFileAtomic } from '@/server/services/bundles/files';
 import {
   BundleValidationError,
@@ -22,8 +30,9 @@ import { BundleZip, UnsafeZipError } from '@/server/services/bundles/zip';
 
 /**
  * App bundles (api-contract §5): push (validate, extract, version), switch, versions, manifest, files, the
- * uploaded zip and change logs. Readers resolve CURRENT_VERSION once per request and read the immutable
- * version folder it names, so a concurrent switch or push never shows them a half-built tree.
+ * uploaded zip and change logs, over the configured version store (disk or shared). Readers resolve the active
+ * version once per request and read the immutable version it names, so a concurrent switch or push never shows
+ * them a half-built tree.
  */
 
 export interface VersionSummary {
@@ -31,14 +40,6 @@ export interface VersionSummary {
   active: boolean;
   createdAt?: Date;
   formCount: number;
-}
-
-export interface OpenedFile {
-  file: ListedFile;
-  /** Bytes of the opened file (fstat), consistent with the stream. */
-  size: number;
-  modified: Date;
-  handle: fsp.FileHandle;
 }
 
 export const versionNotFound = (version: string) =>
@@ -50,11 +51,16 @@ export const bundleTooLarge = () =>
 const invalidBundle = (reason: string) =>
   new AppError('bad_request', `bundle validation failed: ${reason}`, `Failed to process app bundle: ${reason}`);
 
-/** The active manifest of each data folder, kept until a switch (or another process's switch) changes it. */
-const activeManifests = new Map<string, BundleManifest>();
+export type { OpenedFile };
+
+/**
+ * The active manifest of each store, kept while the active version (and, where the store records it, its
+ * activation) is the one read on each request: a switch by any instance replaces it at once.
+ */
+const activeManifests = new Map<string, { activation: string; manifest: BundleManifest }>();
 
 export class BundleService {
-  constructor(private readonly store = new BundleStore()) {}
+  constructor(private readonly store: BundleVersionStore = bundleStore()) {}
 
   /** Streams an uploaded zip into a staging folder, refusing it past the configured size. */
   async receive(source: Readable): Promise<StagedBundle> {
@@ -117,7 +123,6 @@ export class BundleService {
     for (const name of names.slice(getConfig().maxVersionsKept)) {
       if (name === active) continue;
       await this.store.removeVersion(name);
-      forgetListing(this.store.versionDir(name));
       logger.info('app bundle version pruned', { version: name });
     }
   }
@@ -132,10 +137,10 @@ export class BundleService {
     const active = await this.store.current();
     const summaries: VersionSummary[] = [];
     for (const version of await this.store.versionNames()) {
-      const stats = await fsp.stat(this.store.versionDir(version)).catch(() => undefined);
-      if (!stats) continue;
+      const createdAt = await this.store.createdAt(version);
+      if (!createdAt) continue;
       const info = await this.store.readAppInfo(version);
-      summaries.push({ version, active: version === active, createdAt: stats.mtime, formCount: Object.keys(info?.forms ?? {}).length });
+      summaries.push({ version, active: version === active, createdAt, formCount: Object.keys(info?.forms ?? {}).length });
     }
     return summaries;
   }
@@ -146,21 +151,22 @@ export class BundleService {
     await exclusive(async () => {
       if (!(await this.store.hasVersion(version))) throw versionNotFound(version);
       await this.store.activate(version);
-      activeManifests.delete(this.store.versionsDir);
+      activeManifests.delete(this.store.cacheKey);
     });
     logger.info('app bundle switched', { version });
   }
 
   /** The active version's manifest, or null when no version was ever activated. */
   async activeManifest(): Promise<BundleManifest | null> {
-    const version = await this.store.current();
-    if (!version) return null;
-    const cached = activeManifests.get(this.store.versionsDir);
-    if (cached?.version === version) return cached;
-    const listing = await listVersion(this.store.versionDir(version));
+    const active = await this.store.active();
+    if (!active) return null;
+    const activation = `${active.name}@${active.since?.toISOString() ?? ''}`;
+    const cached = activeManifests.get(this.store.cacheKey);
+    if (cached?.activation === activation) return cached.manifest;
+    const listing = await this.store.listing(active.name);
     if (!listing) return null;
-    const manifest = buildManifest(version, listing);
-    activeManifests.set(this.store.versionsDir, manifest);
+    const manifest = buildManifest(active.name, listing, active.since);
+    activeManifests.set(this.store.cacheKey, { activation, manifest });
     return manifest;
   }
 
@@ -172,16 +178,16 @@ export class BundleService {
     const relative = bundleRelativePath(filePath);
     const version = preview ? (await this.store.versionNames())[0] : await this.store.current();
     if (!version) return undefined;
-    const file = (await listVersion(this.store.versionDir(version)))?.files.get(relative);
-    return file && openListed(file);
+    const file = (await this.store.listing(version))?.files.get(relative);
+    return file && this.store.open(file);
   }
 
   /** The zip as uploaded for the active version. */
   async openActiveZip(): Promise<OpenedFile | undefined> {
     const version = await this.store.current();
     if (!version) return undefined;
-    const zip = (await listVersion(this.store.versionDir(version)))?.zip;
-    return zip && openListed(zip);
+    const zip = (await this.store.listing(version))?.zip;
+    return zip && this.store.open(zip);
   }
 
   /**
@@ -206,7 +212,7 @@ export class BundleService {
   }
 
   private async listing(name: string) {
-    const listing = (await this.store.hasVersion(name)) ? await listVersion(this.store.versionDir(name)) : undefined;
+    const listing = (await this.store.hasVersion(name)) ? await this.store.listing(name) : undefined;
     if (!listing) throw versionNotFound(name);
     return listing;
   }
@@ -220,7 +226,7 @@ export class BundleService {
 
 /** Start-up recovery of the bundle folders (api-contract §5.3); called once before the server listens. */
 export async function recoverBundles(): Promise<void> {
-  await exclusive(() => new BundleStore().recover());
+  await exclusive(() => bundleStore().recover());
 }
 
 /** A decoded download path as a path inside the version: empty and `.` segments dropped, `..` refused. */
@@ -231,15 +237,4 @@ export function bundleRelativePath(filePath: string): string {
     throw badRequest(`invalid path: ${filePath}`, 'Invalid file path');
   }
   return segments.join('/');
-}
-
-async function openListed(file: ListedFile): Promise<OpenedFile | undefined> {
-  // A pruned version may vanish between listing and opening; that reads as "not found".
-  const handle = await fsp.open(file.absolute, 'r').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
-  if (!handle) return undefined;
-  const stats = await handle.stat();
-  return { file, size: stats.size, modified: stats.mtime, handle };
 }

@@ -2,7 +2,13 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { dataPaths } from '@/server/storage/paths';
+import type { Readable } from 'node:stream';
+import { withAdvisoryLock } from '@/server/db/locks';
 import { parseAppInfo, type AppInfo } from '@/server/services/bundles/app-info';
+import { forgetListing, listVersion, type ListedFile, type VersionListing } from '@/server/services/bundles/manifest';
+import { ObjectBundleStore } from '@/server/services/bundles/object-store';
+import { fileStore } from '@/server/storage/configured-store';
+import type { ByteRange } from '@/server/storage/file-store';
 import { fsyncDirectory, ignoreMissing, linkTree, listDirectories, writeFileAtomic } from '@/server/services/bundles/files';
 import { logger } from '@/server/logger';
 
@@ -29,16 +35,75 @@ export interface StagedBundle {
   discard(): Promise<void>;
 }
 
-let lockTail: Promise<unknown> = Promise.resolve();
-
-/** Runs `task` after every earlier one of this process: version numbering, switches and pruning never interleave. */
-export function exclusive<T>(task: () => Promise<T>): Promise<T> {
-  const run = lockTail.then(task, task);
-  lockTail = run.catch(() => undefined);
-  return run;
+/**
+ * A store of app bundle versions: on the data root's disk (BundleStore) or in the shared object store with its
+ * catalogue in PostgreSQL (ObjectBundleStore). Published versions never change; numbering, switches and
+ * pruning run under exclusive().
+ */
+export interface BundleVersionStore {
+  /** Names this store for process-wide caches. */
+  readonly cacheKey: string;
+  /** Version names, newest first. */
+  versionNames(): Promise<string[]>;
+  hasVersion(name: string): Promise<boolean>;
+  current(): Promise<string | undefined>;
+  /** The active version, with its activation time where the store keeps one. */
+  active(): Promise<{ name: string; since?: Date } | undefined>;
+  createdAt(name: string): Promise<Date | undefined>;
+  readAppInfo(name: string): Promise<AppInfo | undefined>;
+  /** The version's files; undefined when the version is gone (pruned meanwhile). */
+  listing(name: string): Promise<VersionListing | undefined>;
+  /** Opens a listed file; undefined when it vanished (its version was pruned). */
+  open(file: ListedFile): Promise<OpenedFile | undefined>;
+  createStaging(): Promise<StagedBundle>;
+  /** Publishes a complete staged tree as the next version and returns its name. */
+  publish(treeDir: string, writeVersionFiles: (versionNumber: number) => Promise<void>): Promise<string>;
+  activate(name: string): Promise<void>;
+  removeVersion(name: string): Promise<void>;
+  recover(): Promise<void>;
 }
 
-export class BundleStore {
+export interface OpenedFile {
+  file: ListedFile;
+  /** Bytes of the opened file, consistent with what read() streams. */
+  size: number;
+  modified: Date;
+  /** Streams the file or an inclusive byte range of it; undefined when it vanished meanwhile. */
+  read(range?: ByteRange): Promise<Readable | undefined>;
+  /** Frees the file when it will not be read. */
+  release(): Promise<void>;
+}
+
+/**
+ * Runs `task` while no other task of any instance holds the app-bundle lock: version numbering, switches and
+ * pruning never interleave, whether in one process or across several on one database.
+ */
+export function exclusive<T>(task: () => Promise<T>): Promise<T> {
+  return withAdvisoryLock('app-bundle', task);
+}
+
+/** The configured store: versions under the data root, or in the shared object store. */
+export function bundleStore(): BundleVersionStore {
+  const shared = fileStore();
+  return shared.kind === 's3' ? new ObjectBundleStore(shared, stagingRoot()) : new BundleStore();
+}
+
+export function stagingRoot(): string {
+  return path.join(dataPaths().appBundle, 'staging');
+}
+
+/** A folder for one upload: the zip as received and the tree extracted from it. */
+export async function createStagingIn(root: string): Promise<StagedBundle> {
+  const dir = path.join(root, crypto.randomUUID());
+  await fsp.mkdir(path.join(dir, 'tree'), { recursive: true, mode: 0o755 });
+  return {
+    zipPath: path.join(dir, BUNDLE_ZIP),
+    treeDir: path.join(dir, 'tree'),
+    discard: () => fsp.rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export class BundleStore implements BundleVersionStore {
   readonly root: string;
   readonly versionsDir: string;
   readonly activeDir: string;
@@ -49,7 +114,11 @@ export class BundleStore {
     this.root = paths.appBundle;
     this.versionsDir = paths.appBundleVersions;
     this.activeDir = paths.appBundleActive;
-    this.stagingDir = path.join(paths.appBundle, 'staging');
+    this.stagingDir = stagingRoot();
+  }
+
+  get cacheKey(): string {
+    return this.versionsDir;
   }
 
   versionDir(name: string): string {
@@ -78,19 +147,40 @@ export class BundleStore {
     return (await this.hasVersion(name)) ? name : undefined;
   }
 
+  async active(): Promise<{ name: string } | undefined> {
+    const name = await this.current();
+    return name ? { name } : undefined;
+  }
+
+  async createdAt(name: string): Promise<Date | undefined> {
+    return (await fsp.stat(this.versionDir(name)).catch(ignoreMissing))?.mtime;
+  }
+
+  listing(name: string): Promise<VersionListing | undefined> {
+    return listVersion(this.versionDir(name));
+  }
+
+  async open(file: ListedFile): Promise<OpenedFile | undefined> {
+    // A pruned version may vanish between listing and opening; that reads as "not found".
+    const handle = await fsp.open(file.location, 'r').catch(ignoreMissing);
+    if (!handle) return undefined;
+    const stats = await handle.stat();
+    return {
+      file,
+      size: stats.size,
+      modified: stats.mtime,
+      read: async (range) => handle.createReadStream(range ? { start: range.start, end: range.end } : {}),
+      release: () => handle.close(),
+    };
+  }
+
   async readAppInfo(name: string): Promise<AppInfo | undefined> {
     const text = await fsp.readFile(path.join(this.versionDir(name), APP_INFO_FILE), 'utf8').catch(ignoreMissing);
     return text === undefined ? undefined : parseAppInfo(text);
   }
 
-  async createStaging(): Promise<StagedBundle> {
-    const dir = path.join(this.stagingDir, crypto.randomUUID());
-    await fsp.mkdir(path.join(dir, 'tree'), { recursive: true, mode: 0o755 });
-    return {
-      zipPath: path.join(dir, BUNDLE_ZIP),
-      treeDir: path.join(dir, 'tree'),
-      discard: () => fsp.rm(dir, { recursive: true, force: true }),
-    };
+  createStaging(): Promise<StagedBundle> {
+    return createStagingIn(this.stagingDir);
   }
 
   /**
@@ -135,6 +225,7 @@ export class BundleStore {
     const doomed = path.join(this.stagingDir, `removed-${name}-${crypto.randomUUID()}`);
     await fsp.mkdir(this.stagingDir, { recursive: true });
     await fsp.rename(this.versionDir(name), doomed);
+    forgetListing(this.versionDir(name));
     await fsp.rm(doomed, { recursive: true, force: true });
   }
 
@@ -191,7 +282,7 @@ export class BundleStore {
  * Leftovers of a crash. Only old ones go: another server process on the same data folder may be in the middle
  * of an upload or a switch right now.
  */
-async function removeStale(dir: string, matches: (entry: string) => boolean): Promise<void> {
+export async function removeStale(dir: string, matches: (entry: string) => boolean): Promise<void> {
   const cutoff = Date.now() - STALE_AFTER_MS;
   for (const entry of await fsp.readdir(dir)) {
     if (!matches(entry)) continue;
