@@ -891,12 +891,12 @@ describe('OpenAPI document', () => {
   it('documents the app-bundle endpoints', async () => {
     const { buildOpenApiDocument } = await import('@/server/http/openapi-document');
     const paths = buildOpenApiDocument('http://localhost').paths as Record<string, Record<string, unknown>>;
-    expect(Object.keys(paths['/app-bundle/push'])).toEqual(['post']);
-    expect(Object.keys(paths['/app-bundle/manifest'])).toEqual(['get']);
-    expect(Object.keys(paths['/app-bundle/download-zip'])).toEqual(['get']);
-    expect(Object.keys(paths['/app-bundle/download/{path}'])).toEqual(['get']);
-    expect(Object.keys(paths['/app-bundle/versions'])).toEqual(['get']);
-    expect(Object.keys(paths['/app-bundle/changes'])).toEqual(['get']);
-    expect(Object.keys(paths['/app-bundle/switch/{version}'])).toEqual(['post']);
+    expect(Object.keys(paths['/api/app-bundle/push'])).toEqual(['post']);
+    expect(Object.keys(paths['/api/app-bundle/manifest'])).toEqual(['get']);
+    expect(Object.keys(paths['/api/app-bundle/download-zip'])).toEqual(['get']);
+    expect(Object.keys(paths['/api/app-bundle/download/{path}'])).toEqual(['get']);
+    expect(Object.keys(paths['/api/app-bundle/versions'])).toEqual(['get']);
+    expect(Object.keys(paths['/api/app-bundle/changes'])).toEqual(['get']);
+    expect(Object.keys(paths['/api/app-bundle/switch/{version}'])).toEqual(['post']);
   });
 });

@@ -49,7 +49,7 @@ describe('npm start on an empty data directory', () => {
     expect([301, 308]).toContain(redirect.status);
     expect(redirect.headers.get('location')).toMatch(/\/api\/versions$/);
     const document = await fetch(`${server.url}/openapi/synkronus.json`);
-    expect((await document.json()).paths['/auth/login']).toBeTruthy();
+    expect((await document.json()).paths['/api/auth/login'].post.operationId).toBe('login');
     expect((await fetch(`${server.url}/openapi/swagger`)).status).toBe(200);
   });
 

@@ -10,6 +10,7 @@ import { handleApiRequest } from '@/server/http/api';
 import { PEER_ADDRESS_HEADER } from '@/server/http/request-info';
 import type { Role } from '@/server/auth/roles';
 import { createDatabase, dropDatabase } from './postgres';
+import { contractValidator } from './openapi-contract';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const ODE_VERSION = '1.3.1';
@@ -72,7 +73,11 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     if (contentType && !headers.has('content-type')) headers.set('content-type', contentType);
     const init: RequestInit & { duplex?: 'half' } = { method, headers, body };
     if (body instanceof ReadableStream) init.duplex = 'half';
-    return handleApiRequest(new Request(new URL(urlPath, ORIGIN), init));
+    const url = new URL(urlPath, ORIGIN);
+    const response = await handleApiRequest(new Request(url, init));
+    // Every answer a test receives must be one the served OpenAPI document describes.
+    await contractValidator(ORIGIN).check(method, url.href, response);
+    return response;
   };
 
   const json = async (method: string, urlPath: string, options?: RequestOptions) => {

@@ -14,7 +14,5 @@ export const zPathParam = z.string().transform((value) => {
 /** A string field clients may omit; the service answers the contract's "missing field" error. */
 export const zOptionalText = z.string().optional().default('');
 
-export const zMessage = z.object({ message: z.string() });
-
 /** RFC 3339 text, as the Go server writes timestamps. */
 export const iso = (date: Date): string => date.toISOString();
