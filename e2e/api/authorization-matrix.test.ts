@@ -21,11 +21,13 @@ interface DocumentedOperation {
 
 function documentedOperations(): DocumentedOperation[] {
   const paths = buildOpenApiDocument(ORIGIN).paths as Record<string, Record<string, unknown>>;
-  return Object.entries(paths).flatMap(([template, operations]) =>
-    Object.keys(operations)
-      .filter((method) => ['get', 'head', 'post', 'put', 'patch', 'delete'].includes(method))
-      .map((method) => ({ method: method.toUpperCase(), template })),
-  );
+  return Object.entries(paths)
+    .filter(([documentPath]) => documentPath.startsWith('/api/'))
+    .flatMap(([documentPath, operations]) =>
+      Object.keys(operations)
+        .filter((method) => ['get', 'head', 'post', 'put', 'patch', 'delete'].includes(method))
+        .map((method) => ({ method: method.toUpperCase(), template: documentPath.slice('/api'.length) })),
+    );
 }
 
 function declaredRole({ method, template }: DocumentedOperation): Role | 'public' {
