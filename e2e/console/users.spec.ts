@@ -111,6 +111,8 @@ test.describe('users', () => {
     await page.getByLabel('New password', { exact: true }).fill('brand-new-pass-1');
     await page.getByLabel('Repeat new password').fill('brand-new-pass-1');
     await page.getByRole('button', { name: 'Change password' }).click();
+    // The change ends the session: back to sign-in, told why.
+    await expect(page).toHaveURL(/\/login\?expired=password$/);
     await expect(page.getByRole('status').filter({ hasText: 'Password changed' })).toBeVisible();
     expect((await restLogin(request, user.username, 'brand-new-pass-1')).status).toBe(200);
     expect((await restLogin(request, user.username, user.password)).status).toBe(401);
