@@ -92,6 +92,7 @@ const EnvSchema = z.object({
     return Number.isInteger(n) && n >= 4 && n <= 15 ? n : 10;
   }, z.number()),
   SYNKRONUS_VERSION: z.string().trim().min(1).catch('1.0.0'),
+  SYNKRONUS_MAP_TILE_URL: z.string().trim().optional().default(''),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -103,6 +104,8 @@ export interface Config {
   databaseUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   serverVersion: string;
+  /** Basemap tiles of the console's observation map (`{z}/{x}/{y}` template); empty: no basemap, a plain grid. */
+  mapTileUrl: string;
   maxVersionsKept: number;
   bootstrapAdmin: { username: string; password: string };
   recoveryAdmin: { username: string; password: string } | undefined;
@@ -183,6 +186,7 @@ export function parseConfig(rawEnv: Record<string, string | undefined>): Config 
     databaseUrl: env.DB_CONNECTION ?? env.DATABASE_URL,
     logLevel: env.LOG_LEVEL,
     serverVersion: env.SYNKRONUS_VERSION,
+    mapTileUrl: env.SYNKRONUS_MAP_TILE_URL,
     maxVersionsKept: env.MAX_VERSIONS_KEPT,
     bootstrapAdmin: { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
     recoveryAdmin: recoveryAdminFrom(env),

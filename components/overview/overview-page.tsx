@@ -1,6 +1,6 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useTRPC } from '@/components/trpc';
 import { ObservationCharts } from '@/components/charts/ObservationCharts';
@@ -8,6 +8,7 @@ import { useCurrentUser } from '@/components/current-user';
 import { ErrorBanner } from '@/components/ui/error-banner';
 import { Loading, PageHeader } from '@/components/ui/states';
 import { formatCount, formatDateTime, relativeTime } from '@/components/lib/format';
+import { useLiveChanges } from '@/components/lib/use-live-changes';
 
 /** One number of the overview, linking to its page; a spinner while it loads, a dash when it failed. */
 function Stat<T>(props: { label: string; href: string; query: { isPending: boolean; data?: T }; value: (data: T) => string }) {
@@ -34,6 +35,11 @@ export function OverviewPage() {
   const bundles = useQuery(trpc.bundles.list.queryOptions());
   const repository = useQuery(trpc.sync.repositoryStatus.queryOptions());
   const activeBundle = bundles.data?.find((bundle) => bundle.active);
+  const queryClient = useQueryClient();
+  useLiveChanges(() => {
+    void queryClient.invalidateQueries({ queryKey: trpc.exports.observationStats.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.sync.repositoryStatus.queryKey() });
+  });
 
   return (
     <>
@@ -41,7 +47,7 @@ export function OverviewPage() {
       {version.error && <ErrorBanner error={version.error} onRetry={() => void version.refetch()} />}
 
       <div className="stack">
-      <div className="grid">
+      <div className="grid stat-strip">
         <Stat label="Observations (live)" href="/observations" query={stats} value={(data) => formatCount(data.totalCount)} />
         {can('admin') && <Stat label="Users" href="/users" query={users} value={(data) => formatCount(data.length)} />}
         <Stat label="App bundle versions" href="/bundles" query={bundles} value={(data) => formatCount(data.length)} />
