@@ -110,7 +110,7 @@ export function ObservationsPage({ mapTileUrl }: { mapTileUrl: string }) {
                 ? filtered
                   ? 'No observation under these filters has a location.'
                   : 'No observation has a location yet.'
-                : `${formatCount(points.data.points.length)} ${points.data.truncated ? 'newest ' : ''}observations with a location. Click a point to open it.`}
+                : `${formatCount(points.data.points.length)} ${points.data.truncated ? 'newest ' : ''}${points.data.points.length === 1 ? 'observation' : 'observations'} with a location. Click a point to open it.`}
               {!mapTileUrl && ' No basemap is configured (SYNKRONUS_MAP_TILE_URL).'}
             </p>
             <ObservationMap points={points.data.points} tileUrl={mapTileUrl} onOpen={setOpenId} />
