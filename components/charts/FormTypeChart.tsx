@@ -37,7 +37,7 @@ export function FormTypeChart({ byFormType, total }: { byFormType: FormTypeCount
         <BarChart data={bars} layout="vertical" margin={{ top: 0, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid horizontal={false} strokeDasharray="3 3" />
           <XAxis type="number" allowDecimals={false} tickFormatter={(value: number) => formatCount(value)} />
-          <YAxis type="category" dataKey="formType" width={120} tickLine={false} tickFormatter={shortName} />
+          <YAxis type="category" dataKey="formType" width={120} interval={0} tickLine={false} tickFormatter={shortName} />
           <Tooltip
             cursor={{ className: 'chart-cursor' }}
             content={({ active, payload }) => {

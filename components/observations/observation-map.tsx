@@ -15,6 +15,8 @@ export interface MapPoint {
 
 const GRID_TILE_PX = 256;
 const POINT_RADIUS_PX = 7;
+/** Clustering needs a highest zoom even without a basemap. */
+const MAX_ZOOM = 18;
 
 /** No basemap (a closed network): a plain grid that pans and zooms with the points, in the theme's colours. */
 const PlainGrid = L.GridLayer.extend({
@@ -45,8 +47,8 @@ export default function ObservationMap({ points, tileUrl, onOpen }: { points: Ma
 
   useEffect(() => {
     if (!container.current) return;
-    const created = L.map(container.current, { worldCopyJump: true, minZoom: 1 }).setView([0, 0], 2);
-    if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(created);
+    const created = L.map(container.current, { worldCopyJump: true, minZoom: 1, maxZoom: MAX_ZOOM }).setView([0, 0], 2);
+    if (tileUrl) L.tileLayer(tileUrl, { maxZoom: MAX_ZOOM }).addTo(created);
     else new PlainGrid().addTo(created);
     clusters.current = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false }).addTo(created);
     map.current = created;

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { captureScreens, createUserOverRest, observationRecord, openPage, pushRecords, restToken, signIn, unique } from './support/console';
+import { captureScreens, createUserOverRest, observationRecord, openPage, pushRecords, restHeaders, restToken, signIn, unique } from './support/console';
 
 /** A mark on the window that a reload would wipe. */
 const markWindow = (page: Page) => page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
@@ -49,8 +49,9 @@ test.describe('live updates', () => {
 
     await openPage(page, 'Overview');
     const liveCount = page.getByRole('link', { name: /Observations \(live\)/ }).locator('.stat-value');
-    await expect(liveCount).not.toHaveText('');
-    const before = Number((await liveCount.textContent())!.replace(/,/g, ''));
+    const stats = await request.get('/api/stats/observations', { headers: restHeaders(writer) });
+    const before = ((await stats.json()) as { totalCount: number }).totalCount;
+    await expect(liveCount).toHaveText(before.toLocaleString('en'));
     await markWindow(page);
     await pushRecords(request, writer, [observationRecord(`${formType}-third`, formType), observationRecord(`${formType}-fourth`, formType)]);
     await expect(liveCount).toHaveText((before + 2).toLocaleString('en'), { timeout: 15_000 });

@@ -59,8 +59,8 @@ test.describe('a saved session cookie stops working at once', () => {
     });
     expect(changed.status()).toBe(200);
     await expectRefused(baseURL!, first);
-    await page.reload();
-    await expect(page).toHaveURL(/\/login$/);
+    // The open console notices by itself (its live-update poll is refused) and goes to sign-in.
+    await expect(page).toHaveURL(/\/login\?expired=1$/, { timeout: 15_000 });
 
     await signIn(page, { username: user.username, password: 'changed-password-1' });
     const second = await savedSessionCookie(context);
