@@ -2,14 +2,13 @@
 
 import { useId, useState } from 'react';
 import dynamic from 'next/dynamic';
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc';
 import { ErrorBanner } from '@/components/ui/error-banner';
 import { Empty, Loading, PageHeader } from '@/components/ui/states';
 import { Pager } from '@/components/ui/pager';
 import { formatCount, formatDateTime } from '@/components/lib/format';
 import { useDebounced } from '@/components/lib/use-debounced';
-import { useLiveChanges } from '@/components/lib/use-live-changes';
 import { ObservationDialog } from '@/components/observations/observation-dialog';
 
 const PAGE_SIZE = 25;
@@ -24,11 +23,10 @@ type View = 'list' | 'map';
 
 /**
  * Server-side paging through the console's browser procedures (not sync/pull), newest change first, or the
- * geolocated observations on a map under the same filter. Both refresh when new data arrives.
+ * geolocated observations on a map under the same filter. Both refresh when new data arrives (LiveData).
  */
 export function ObservationsPage({ mapTileUrl }: { mapTileUrl: string }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const [view, setView] = useState<View>('list');
   const formTypeId = useId();
   const searchId = useId();
@@ -50,11 +48,6 @@ export function ObservationsPage({ mapTileUrl }: { mapTileUrl: string }) {
     ...trpc.console.observationPoints.queryOptions(filter),
     placeholderData: keepPreviousData,
     enabled: view === 'map',
-  });
-  useLiveChanges(() => {
-    for (const key of [trpc.console.observations.pathKey(), trpc.console.observationPoints.pathKey(), trpc.sync.formTypes.pathKey()]) {
-      void queryClient.invalidateQueries({ queryKey: key });
-    }
   });
   const filtered = formType !== '' || debouncedSearch !== '' || includeDeleted;
   const resetPage = <T,>(set: (value: T) => void) => (value: T) => {
@@ -105,7 +98,7 @@ export function ObservationsPage({ mapTileUrl }: { mapTileUrl: string }) {
           <ErrorBanner error={points.error} onRetry={() => void points.refetch()} />
         ) : (
           <section aria-label="Map of observations" className="stack">
-            <p className="muted small" role="status">
+            <p className="muted small" role="status" data-testid="map-summary">
               {points.data.points.length === 0
                 ? filtered
                   ? 'No observation under these filters has a location.'

@@ -1,6 +1,6 @@
 'use client';
 
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useTRPC } from '@/components/trpc';
 import { ObservationCharts } from '@/components/charts/ObservationCharts';
@@ -8,7 +8,6 @@ import { useCurrentUser } from '@/components/current-user';
 import { ErrorBanner } from '@/components/ui/error-banner';
 import { Loading, PageHeader } from '@/components/ui/states';
 import { formatCount, formatDateTime, relativeTime } from '@/components/lib/format';
-import { useLiveChanges } from '@/components/lib/use-live-changes';
 
 /** One number of the overview, linking to its page; a spinner while it loads, a dash when it failed. */
 function Stat<T>(props: { label: string; href: string; query: { isPending: boolean; data?: T }; value: (data: T) => string }) {
@@ -35,11 +34,6 @@ export function OverviewPage() {
   const bundles = useQuery(trpc.bundles.list.queryOptions());
   const repository = useQuery(trpc.sync.repositoryStatus.queryOptions());
   const activeBundle = bundles.data?.find((bundle) => bundle.active);
-  const queryClient = useQueryClient();
-  useLiveChanges(() => {
-    void queryClient.invalidateQueries({ queryKey: trpc.exports.observationStats.queryKey() });
-    void queryClient.invalidateQueries({ queryKey: trpc.sync.repositoryStatus.queryKey() });
-  });
 
   return (
     <>

@@ -18,7 +18,7 @@ test.describe('observation map', () => {
     await page.getByRole('button', { name: 'Map' }).click();
     await page.getByLabel('Form type').selectOption({ label: `${formType} (4)` });
     const map = page.getByTestId('observation-map');
-    const status = page.getByRole('region', { name: 'Map of observations' }).getByRole('status');
+    const status = page.getByTestId('map-summary');
     await expect(status).toContainText('2 observations with a location');
     await expect(status).toContainText('No basemap is configured');
     await expect(map.locator('path.map-point')).toHaveCount(2);
@@ -60,7 +60,7 @@ test.describe('observation map', () => {
     await page.getByRole('button', { name: 'Map' }).click();
     await page.getByLabel('Form type').selectOption({ label: `${formType} (${total.toLocaleString('en')})` });
     const map = page.getByTestId('observation-map');
-    await expect(page.getByRole('region', { name: 'Map of observations' }).getByRole('status')).toContainText('3,000 observations');
+    await expect(page.getByTestId('map-summary')).toContainText('3,000 observations');
     await expect(map.locator('.marker-cluster').first()).toBeVisible();
     const clusterSizes = (await map.locator('.marker-cluster').allTextContents()).map(Number);
     const single = await map.locator('path.map-point').count();
