@@ -24,7 +24,7 @@ export function formTypeBars(byFormType: FormTypeCount[]): FormTypeCount[] {
 }
 
 const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 });
-const shortName = (name: string) => (name.length > 16 ? `${name.slice(0, 15)}…` : name);
+const shortName = (name: string) => (name.length > 18 ? `${name.slice(0, 17)}…` : name);
 
 /** Live observations per form type as horizontal bars, with a count axis, gridlines and tooltips with shares. */
 export function FormTypeChart({ byFormType, total }: { byFormType: FormTypeCount[]; total: number }) {
@@ -37,7 +37,7 @@ export function FormTypeChart({ byFormType, total }: { byFormType: FormTypeCount
         <BarChart data={bars} layout="vertical" margin={{ top: 0, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid horizontal={false} strokeDasharray="3 3" />
           <XAxis type="number" allowDecimals={false} tickFormatter={(value: number) => formatCount(value)} />
-          <YAxis type="category" dataKey="formType" width={120} interval={0} tickLine={false} tickFormatter={shortName} />
+          <YAxis type="category" dataKey="formType" width={150} interval={0} tickLine={false} tickFormatter={shortName} />
           <Tooltip
             cursor={{ className: 'chart-cursor' }}
             content={({ active, payload }) => {

@@ -6,6 +6,9 @@ import { useEffect, useRef } from 'react';
 const POLL_MS = 4000;
 const CHANGES_URL = '/api/console-changes';
 
+/** The last mark this tab saw, kept across remounts (page navigations), so a change in between is not missed. */
+let seen: string | undefined;
+
 /**
  * Calls `onChange` when the server's data changed since the page opened (a push, a deletion, a repository reset):
  * polls the change mark with its ETag while the tab is visible. A session that ended sends the page to sign in.
@@ -17,7 +20,6 @@ export function useLiveChanges(onChange: () => void): void {
   });
 
   useEffect(() => {
-    let seen: string | undefined;
     let busy = false;
     async function poll() {
       if (busy || document.visibilityState !== 'visible') return;

@@ -41,6 +41,7 @@ export async function signOut(page: Page): Promise<void> {
 export async function captureScreens(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENS_DIR, { recursive: true });
   const original = page.viewportSize();
+  const emulatedDark = await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches);
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     for (const size of WIDTHS) {
@@ -50,7 +51,7 @@ export async function captureScreens(page: Page, name: string): Promise<void> {
       await page.screenshot({ path: path.join(SCREENS_DIR, `${name}-${size.width}-${colorScheme}.png`), fullPage: true });
     }
   }
-  await page.emulateMedia({ colorScheme: null });
+  await page.emulateMedia({ colorScheme: emulatedDark ? 'dark' : 'light' });
   if (original) await page.setViewportSize(original);
 }
 
