@@ -24,7 +24,7 @@ export function formTypeBars(byFormType: FormTypeCount[]): FormTypeCount[] {
 }
 
 const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 });
-const shortName = (name: string) => (name.length > 18 ? `${name.slice(0, 17)}…` : name);
+const shortName = (name: string) => (name.length > 15 ? `${name.slice(0, 14)}…` : name);
 
 /** Live observations per form type as horizontal bars, with a count axis, gridlines and tooltips with shares. */
 export function FormTypeChart({ byFormType, total }: { byFormType: FormTypeCount[]; total: number }) {

@@ -82,7 +82,7 @@ test.describe('live updates', () => {
 test.describe('overview charts', () => {
   test('axes, gridlines, tooltips and a form-type breakdown, readable in dark mode', async ({ page, request }) => {
     const writer = await restToken(request, await createUserOverRest(request, 'read-write'));
-    const formType = unique('chart');
+    const formType = unique('c');
     // Enough to be among the largest form types, which get bars of their own.
     await pushRecords(request, writer, Array.from({ length: 40 }, (_, n) => observationRecord(`${formType}-${n}`, formType)));
     await signIn(page);
