@@ -18,6 +18,12 @@ describe('parseConfig', () => {
     expect(config.dataDir).toBe(path.join(process.cwd(), 'data'));
   });
 
+  it('reads the map tile URL; unset or blank means no basemap', () => {
+    expect(parseConfig({}).mapTileUrl).toBe('');
+    expect(parseConfig({ SYNKRONUS_MAP_TILE_URL: '  ' }).mapTileUrl).toBe('');
+    expect(parseConfig({ SYNKRONUS_MAP_TILE_URL: ' https://tiles.example/{z}/{x}/{y}.png ' }).mapTileUrl).toBe('https://tiles.example/{z}/{x}/{y}.png');
+  });
+
   it('falls back to defaults for invalid values and clamps the compression level', () => {
     const config = parseConfig({
       PORT: 'eighty',

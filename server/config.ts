@@ -110,6 +110,7 @@ const EnvSchema = z.object({
   SYNKRONUS_S3_REGION: z.preprocess(blankAsUnset, z.string().trim().optional()),
   SYNKRONUS_S3_FORCE_PATH_STYLE: goBool(false),
   SYNKRONUS_S3_PREFIX: z.preprocess(blankAsUnset, z.string().trim().optional()),
+  SYNKRONUS_MAP_TILE_URL: z.string().trim().optional().default(''),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -124,6 +125,8 @@ export interface Config {
   jwtSecret: string | undefined;
   serverVersion: string;
   build: { commit: string; time: string };
+  /** Basemap tiles of the console's observation map (`{z}/{x}/{y}` template); empty: no basemap, a plain grid. */
+  mapTileUrl: string;
   maxVersionsKept: number;
   bootstrapAdmin: { username: string; password: string };
   recoveryAdmin: { username: string; password: string } | undefined;
@@ -228,6 +231,7 @@ export function parseConfig(rawEnv: Record<string, string | undefined>): Config 
     jwtSecret: env.JWT_SECRET,
     serverVersion: env.SYNKRONUS_VERSION,
     build: { commit: env.SYNKRONUS_BUILD_COMMIT, time: env.SYNKRONUS_BUILD_TIME },
+    mapTileUrl: env.SYNKRONUS_MAP_TILE_URL,
     maxVersionsKept: env.MAX_VERSIONS_KEPT,
     bootstrapAdmin: { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
     recoveryAdmin: recoveryAdminFrom(env),

@@ -2,9 +2,10 @@
 
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
+import { signOut } from 'next-auth/react';
 import { useTRPC } from '@/components/trpc';
 import { useCurrentUser } from '@/components/current-user';
-import { ErrorBanner, SuccessBanner } from '@/components/ui/error-banner';
+import { ErrorBanner } from '@/components/ui/error-banner';
 import { PageHeader } from '@/components/ui/states';
 
 function PasswordInput({ label, name, autoComplete }: { label: string; name: string; autoComplete: string }) {
@@ -21,7 +22,7 @@ function PasswordInput({ label, name, autoComplete }: { label: string; name: str
 
 /**
  * Every role changes its own password here. A wrong current password is an error in this form: the session
- * stays (the old portal treated the 401 as "signed out").
+ * stays (the old portal treated the 401 as "signed out"). A changed password ends the session: sign in again.
  */
 export function AccountPage() {
   const trpc = useTRPC();
@@ -39,7 +40,14 @@ export function AccountPage() {
     if (newPassword !== form.get('confirmPassword')) return;
     change.mutate(
       { currentPassword: String(form.get('currentPassword')), newPassword },
-      { onSuccess: () => formElement.reset() },
+      {
+        // The change ended every console session of this user, this one included.
+        onSuccess: async () => {
+          formElement.reset();
+          await signOut({ redirect: false });
+          window.location.assign('/login?expired=password');
+        },
+      },
     );
   }
 
@@ -67,7 +75,6 @@ export function AccountPage() {
                 The new passwords do not match.
               </div>
             )}
-            {change.isSuccess && <SuccessBanner>Password changed. Use the new one next time you sign in.</SuccessBanner>}
             <PasswordInput label="Current password" name="currentPassword" autoComplete="current-password" />
             <PasswordInput label="New password" name="newPassword" autoComplete="new-password" />
             <PasswordInput label="Repeat new password" name="confirmPassword" autoComplete="new-password" />

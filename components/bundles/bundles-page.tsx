@@ -12,7 +12,7 @@ import { UploadBundle } from '@/components/bundles/upload-bundle';
 import { ManifestDialog } from '@/components/bundles/manifest-dialog';
 import { ChangesView } from '@/components/bundles/changes-view';
 
-function ActivateDialog(props: { version: string; onClose: () => void; onActivated: () => void }) {
+function ActivateDialog(props: { version: string; onClose: () => void; onStarted: () => void; onActivated: () => void }) {
   const trpc = useTRPC();
   const activate = useMutation(trpc.bundles.activate.mutationOptions());
   return (
@@ -27,7 +27,10 @@ function ActivateDialog(props: { version: string; onClose: () => void; onActivat
           type="button"
           className="button button-primary"
           disabled={activate.isPending}
-          onClick={() => activate.mutate({ version: props.version }, { onSuccess: props.onActivated })}
+          onClick={() => {
+            props.onStarted();
+            activate.mutate({ version: props.version }, { onSuccess: props.onActivated });
+          }}
         >
           {activate.isPending ? 'Activating…' : 'Activate'}
         </button>
@@ -110,9 +113,17 @@ export function BundlesPage() {
           </button>
         }
       />
+      {/* The one outcome banner: the latest upload or activation replaces the one before. */}
       {notice && <SuccessBanner onDismiss={() => setNotice(undefined)}>{notice}</SuccessBanner>}
       <div className="stack">
-        {can('admin') && <UploadBundle onUploaded={() => void refresh()} />}
+        {can('admin') && (
+          <UploadBundle
+            onOutcome={(message) => {
+              setNotice(message);
+              void refresh();
+            }}
+          />
+        )}
 
         {list.isPending ? (
           <Loading label="Loading versions…" />
@@ -125,7 +136,7 @@ export function BundlesPage() {
             <h2 id="versions-heading" className="visually-hidden">
               Versions
             </h2>
-            <div className="grid">
+            <div className="grid version-grid">
               {versions.map((version) => (
                 <article key={version.version} className="card version-card" data-active={version.active} aria-label={`Version ${version.version}`}>
                   <header>
@@ -167,6 +178,7 @@ export function BundlesPage() {
         <ActivateDialog
           version={activating}
           onClose={() => setActivating(undefined)}
+          onStarted={() => setNotice(undefined)}
           onActivated={() => {
             setNotice(`Version ${activating} is now active.`);
             setActivating(undefined);

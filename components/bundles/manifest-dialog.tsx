@@ -5,9 +5,25 @@ import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc';
 import { useRest } from '@/components/lib/rest';
 import { formatBytes, formatDateTime } from '@/components/lib/format';
+import { CopyButton } from '@/components/ui/copy-button';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorBanner } from '@/components/ui/error-banner';
 import { Empty, Loading } from '@/components/ui/states';
+
+/** A file's SHA-256, shortened until opened, with a copy button. */
+function FileHash({ path, hash }: { path: string; hash: string }) {
+  return (
+    <div className="hash">
+      <details>
+        <summary className="mono" aria-label={`SHA-256 of ${path}`}>
+          {hash.slice(0, 12)}…
+        </summary>
+        <span className="mono hash-full">{hash}</span>
+      </details>
+      <CopyButton value={hash} label={`SHA-256 of ${path}`} />
+    </div>
+  );
+}
 
 /** The active version's files, each downloadable through the streaming REST route. */
 export function ManifestDialog({ onClose }: { onClose: () => void }) {
@@ -40,7 +56,9 @@ export function ManifestDialog({ onClose }: { onClose: () => void }) {
             <dt>Version</dt>
             <dd>{manifest.data.version}</dd>
             <dt>Hash</dt>
-            <dd className="mono">{manifest.data.hash}</dd>
+            <dd>
+              <span className="mono hash-full">{manifest.data.hash}</span> <CopyButton value={manifest.data.hash} label="manifest hash" />
+            </dd>
             <dt>Generated</dt>
             <dd>{formatDateTime(manifest.data.generatedAt)}</dd>
             <dt>Files</dt>
@@ -52,7 +70,7 @@ export function ManifestDialog({ onClose }: { onClose: () => void }) {
                 <tr>
                   <th scope="col">Path</th>
                   <th scope="col">Size</th>
-                  <th scope="col" className="hide-narrow">SHA-256</th>
+                  <th scope="col">SHA-256</th>
                   <th scope="col">
                     <span className="visually-hidden">Download</span>
                   </th>
@@ -63,8 +81,8 @@ export function ManifestDialog({ onClose }: { onClose: () => void }) {
                   <tr key={file.path}>
                     <td className="mono">{file.path}</td>
                     <td data-label="Size">{formatBytes(file.size)}</td>
-                    <td className="mono hide-narrow" title={file.hash}>
-                      {file.hash.slice(0, 12)}…
+                    <td data-label="SHA-256">
+                      <FileHash path={file.path} hash={file.hash} />
                     </td>
                     <td className="actions">
                       <button type="button" className="button button-small" aria-label={`Download ${file.path}`} onClick={() => void download(file.path)}>

@@ -6,7 +6,7 @@ import { useTRPC } from '@/components/trpc';
 import { useRest } from '@/components/lib/rest';
 import { RestError } from '@/components/lib/errors';
 import { formatBytes } from '@/components/lib/format';
-import { ErrorBanner, SuccessBanner } from '@/components/ui/error-banner';
+import { ErrorBanner } from '@/components/ui/error-banner';
 import { ruleStatuses, validationReason } from '@/components/bundles/validation-rules';
 
 interface PushResponse {
@@ -39,8 +39,11 @@ function ValidationReport({ reason }: { reason: string }) {
   );
 }
 
-/** Upload with a real progress bar (XMLHttpRequest upload events) to the streaming push route. */
-export function UploadBundle({ onUploaded }: { onUploaded: () => void }) {
+/**
+ * Upload with a real progress bar (XMLHttpRequest upload events) to the streaming push route. The outcome goes to
+ * the page (`onOutcome`), which shows one outcome banner at a time; a refusal stays here, beside the form.
+ */
+export function UploadBundle({ onOutcome }: { onOutcome: (message: string | undefined) => void }) {
   const trpc = useTRPC();
   const rest = useRest();
   const fileId = useId();
@@ -49,14 +52,13 @@ export function UploadBundle({ onUploaded }: { onUploaded: () => void }) {
   const [autoActivate, setAutoActivate] = useState(true);
   const [progress, setProgress] = useState<number>();
   const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState<string>();
   const activate = useMutation(trpc.bundles.activate.mutationOptions());
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!file) return;
     setError(undefined);
-    setDone(undefined);
+    onOutcome(undefined);
     activate.reset();
     setProgress(0);
     const form = new FormData();
@@ -65,12 +67,12 @@ export function UploadBundle({ onUploaded }: { onUploaded: () => void }) {
       const { manifest } = await rest.upload<PushResponse>('/app-bundle/push', form, setProgress);
       setFile(undefined);
       if (fileInput.current) fileInput.current.value = '';
-      setDone(autoActivate ? await activateUploaded(manifest.version) : `Uploaded version ${manifest.version}. It is not active yet.`);
+      onOutcome(autoActivate ? await activateUploaded(manifest.version) : `Uploaded version ${manifest.version}. It is not active yet.`);
     } catch (err) {
       setError(err);
+      onOutcome(undefined);
     } finally {
       setProgress(undefined);
-      onUploaded();
     }
   }
 
@@ -89,7 +91,6 @@ export function UploadBundle({ onUploaded }: { onUploaded: () => void }) {
     <section className="card" aria-labelledby="upload-heading">
       <h2 id="upload-heading">Upload a new version</h2>
       <form onSubmit={submit}>
-        {done && <SuccessBanner onDismiss={() => setDone(undefined)}>{done}</SuccessBanner>}
         {reason ? <ValidationReport reason={reason} /> : error ? <ErrorBanner error={error} /> : null}
         <div className="field">
           <label htmlFor={fileId}>

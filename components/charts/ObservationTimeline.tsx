@@ -1,4 +1,8 @@
+'use client';
+
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCount } from '@/components/lib/format';
+import { ChartTooltip } from '@/components/charts/chart-tooltip';
 
 export interface TimelineBucket {
   bucketStart: string;
@@ -13,11 +17,7 @@ export interface Timeline {
   buckets: TimelineBucket[];
 }
 
-const BAR_WIDTH = 10;
-const BAR_GAP = 2;
-const HEIGHT = 100;
-
-/** Bars of live observations per day or week (the server fills empty buckets with zeros). */
+/** Live observations per day or week (the server fills empty buckets with zeros), with axes, gridlines, tooltips. */
 export function ObservationTimeline({ timeline }: { timeline: Timeline }) {
   const { buckets, bucketUnit } = timeline;
   const peak = buckets.reduce((best, bucket) => (bucket.count > best.count ? bucket : best), buckets[0]);
@@ -27,35 +27,26 @@ export function ObservationTimeline({ timeline }: { timeline: Timeline }) {
     `the most ${formatCount(peak.count)} in the ${bucketUnit} of ${peak.label}.`;
 
   return (
-    <figure style={{ margin: 0 }}>
-      <svg
-        role="img"
-        aria-label={summary}
-        viewBox={`0 0 ${buckets.length * BAR_WIDTH} ${HEIGHT}`}
-        preserveAspectRatio="none"
-        style={{ width: '100%', height: 200, display: 'block', background: 'var(--surface-2)', borderRadius: 6 }}
-      >
-        {buckets.map((bucket, i) => {
-          const height = peak.count === 0 ? 0 : (bucket.count / peak.count) * (HEIGHT - 4);
-          return (
-            <rect
-              key={bucket.bucketStart}
-              x={i * BAR_WIDTH + BAR_GAP / 2}
-              y={HEIGHT - height}
-              width={BAR_WIDTH - BAR_GAP}
-              height={height}
-              style={{ fill: 'var(--primary)' }}
-            >
-              <title>{`${bucket.label} (${bucket.bucketStart}): ${formatCount(bucket.count)}`}</title>
-            </rect>
-          );
-        })}
-      </svg>
-      <div className="muted small" style={{ display: 'flex', justifyContent: 'space-between', gap: '1rem' }} aria-hidden="true">
-        <span>{buckets[0].label}</span>
-        <span>peak {formatCount(peak.count)}</span>
-        <span>{buckets[buckets.length - 1].label}</span>
-      </div>
+    <figure className="chart" role="img" aria-label={summary}>
+      <ResponsiveContainer width="100%" height={240}>
+        <BarChart data={buckets} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+          <CartesianGrid vertical={false} strokeDasharray="3 3" />
+          <XAxis dataKey="label" tickLine={false} minTickGap={16} />
+          <YAxis allowDecimals={false} width={48} tickFormatter={(value: number) => formatCount(value)} />
+          <Tooltip
+            cursor={{ className: 'chart-cursor' }}
+            content={({ active, payload }) => {
+              const bucket = payload?.[0]?.payload as TimelineBucket | undefined;
+              return (
+                <ChartTooltip active={active && !!bucket} title={bucketUnit === 'week' ? `Week of ${bucket?.bucketStart}` : bucket?.bucketStart}>
+                  {formatCount(bucket?.count ?? 0)} observations
+                </ChartTooltip>
+              );
+            }}
+          />
+          <Bar dataKey="count" name="Observations" className="chart-bar" isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
       <figcaption className="muted small">
         {timeline.rangeStart} — {timeline.rangeEnd} · {bucketUnit === 'week' ? 'weekly' : 'daily'} buckets
       </figcaption>

@@ -6,7 +6,8 @@ import { signIn } from 'next-auth/react';
 /** next-auth's code for "authorize() said no"; other errors carry the server's own text. */
 const WRONG_CREDENTIALS = 'CredentialsSignin';
 
-export function LoginForm({ sessionExpired, serverVersion }: { sessionExpired: boolean; serverVersion: string }) {
+/** `notice`: why the visitor is here (a session that ended, a password that changed). */
+export function LoginForm({ notice, serverVersion }: { notice?: string; serverVersion: string }) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -44,9 +45,9 @@ export function LoginForm({ sessionExpired, serverVersion }: { sessionExpired: b
             <p className="muted">Sign in to the admin console</p>
           </div>
         </div>
-        {sessionExpired && !error && (
+        {notice && !error && (
           <div className="banner banner-info" role="status">
-            Your session ended. Please sign in again.
+            {notice}
           </div>
         )}
         {error && (

@@ -1,6 +1,7 @@
 'use client';
 
 import { useId, useState } from 'react';
+import dynamic from 'next/dynamic';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc';
 import { ErrorBanner } from '@/components/ui/error-banner';
@@ -12,9 +13,21 @@ import { ObservationDialog } from '@/components/observations/observation-dialog'
 
 const PAGE_SIZE = 25;
 
-/** Server-side paging through the console's query procedure (not sync/pull). */
-export function ObservationsPage() {
+/** Leaflet needs a browser: loaded only when the map is shown. */
+const ObservationMap = dynamic(() => import('@/components/observations/observation-map'), {
+  ssr: false,
+  loading: () => <Loading label="Loading the map…" />,
+});
+
+type View = 'list' | 'map';
+
+/**
+ * Server-side paging through the console's browser procedures (not sync/pull), newest change first, or the
+ * geolocated observations on a map under the same filter. Both refresh when new data arrives (LiveData).
+ */
+export function ObservationsPage({ mapTileUrl }: { mapTileUrl: string }) {
   const trpc = useTRPC();
+  const [view, setView] = useState<View>('list');
   const formTypeId = useId();
   const searchId = useId();
   const [page, setPage] = useState(1);
@@ -25,15 +38,16 @@ export function ObservationsPage() {
   const debouncedSearch = useDebounced(search.trim());
 
   const formTypes = useQuery(trpc.sync.formTypes.queryOptions());
+  const filter = { formType: formType || undefined, search: debouncedSearch || undefined, includeDeleted };
   const list = useQuery({
-    ...trpc.sync.listObservations.queryOptions({
-      page,
-      pageSize: PAGE_SIZE,
-      formType: formType || undefined,
-      search: debouncedSearch || undefined,
-      includeDeleted,
-    }),
+    ...trpc.console.observations.queryOptions({ ...filter, page, pageSize: PAGE_SIZE }),
     placeholderData: keepPreviousData,
+    enabled: view === 'list',
+  });
+  const points = useQuery({
+    ...trpc.console.observationPoints.queryOptions(filter),
+    placeholderData: keepPreviousData,
+    enabled: view === 'map',
   });
   const filtered = formType !== '' || debouncedSearch !== '' || includeDeleted;
   const resetPage = <T,>(set: (value: T) => void) => (value: T) => {
@@ -68,9 +82,34 @@ export function ObservationsPage() {
           <input type="checkbox" checked={includeDeleted} onChange={(event) => resetPage(setIncludeDeleted)(event.target.checked)} />
           Show deleted
         </label>
+        <div className="view-switch" role="group" aria-label="View">
+          {(['list', 'map'] as const).map((option) => (
+            <button key={option} type="button" aria-pressed={view === option} onClick={() => setView(option)}>
+              {option === 'list' ? 'List' : 'Map'}
+            </button>
+          ))}
+        </div>
       </div>
 
-      {list.isPending ? (
+      {view === 'map' ? (
+        points.isPending ? (
+          <Loading label="Loading locations…" />
+        ) : points.error ? (
+          <ErrorBanner error={points.error} onRetry={() => void points.refetch()} />
+        ) : (
+          <section aria-label="Map of observations" className="stack">
+            <p className="muted small" role="status" data-testid="map-summary">
+              {points.data.points.length === 0
+                ? filtered
+                  ? 'No observation under these filters has a location.'
+                  : 'No observation has a location yet.'
+                : `${formatCount(points.data.points.length)} ${points.data.truncated ? 'newest ' : ''}${points.data.points.length === 1 ? 'observation' : 'observations'} with a location. Click a point to open it.`}
+              {!mapTileUrl && ' No basemap is configured (SYNKRONUS_MAP_TILE_URL).'}
+            </p>
+            <ObservationMap points={points.data.points} tileUrl={mapTileUrl} onOpen={setOpenId} />
+          </section>
+        )
+      ) : list.isPending ? (
         <Loading label="Loading observations…" />
       ) : list.error ? (
         <ErrorBanner error={list.error} onRetry={() => void list.refetch()} />

@@ -41,7 +41,7 @@ export function OverviewPage() {
       {version.error && <ErrorBanner error={version.error} onRetry={() => void version.refetch()} />}
 
       <div className="stack">
-      <div className="grid">
+      <div className="grid stat-strip">
         <Stat label="Observations (live)" href="/observations" query={stats} value={(data) => formatCount(data.totalCount)} />
         {can('admin') && <Stat label="Users" href="/users" query={users} value={(data) => formatCount(data.length)} />}
         <Stat label="App bundle versions" href="/bundles" query={bundles} value={(data) => formatCount(data.length)} />

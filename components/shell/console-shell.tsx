@@ -7,6 +7,7 @@ import { signOut } from 'next-auth/react';
 import { CurrentUserProvider, type CurrentUser } from '@/components/current-user';
 import { NAV_ITEMS } from '@/components/shell/nav';
 import { ThemeToggle } from '@/components/shell/theme-toggle';
+import { LiveData } from '@/components/shell/live-data';
 import { hasRole } from '@/server/auth/roles';
 
 function isCurrent(href: string, pathname: string): boolean {
@@ -21,6 +22,7 @@ export function ConsoleShell({ user, children }: { user: CurrentUser; children: 
 
   return (
     <CurrentUserProvider user={user}>
+      <LiveData />
       <a className="skip-link" href="#main">
         Skip to content
       </a>

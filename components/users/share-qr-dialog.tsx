@@ -1,16 +1,16 @@
 'use client';
 
 import { useEffect, useId, useMemo, useState } from 'react';
-import QRCode from 'qrcode';
 import { Dialog } from '@/components/ui/dialog';
 import { CopyButton } from '@/components/ui/copy-button';
 import { formulusLink, frmlsPayload } from '@/components/lib/frmls';
+import { qrWithLogo } from '@/components/users/qr-with-logo';
 
 /** Big enough to print; shown scaled down. */
 const QR_PIXELS = 1060;
 
 /**
- * "Share with Formulus": the FRMLS v1 deep link as a QR code, drawn in the browser. The credentials are not
+ * "Share with Formulus": the FRMLS v1 deep link as a QR code with the logo in the centre, drawn in the browser. The credentials are not
  * stored anywhere; closing the dialog forgets them.
  */
 export function ShareQrDialog(props: { username: string; password: string; onClose: () => void }) {
@@ -26,7 +26,7 @@ export function ShareQrDialog(props: { username: string; password: string; onClo
 
   useEffect(() => {
     let current = true;
-    QRCode.toDataURL(link, { errorCorrectionLevel: 'H', width: QR_PIXELS, margin: 2 }).then(
+    qrWithLogo(link, QR_PIXELS).then(
       (image) => {
         if (!current) return;
         setQrImage(image);

@@ -97,6 +97,13 @@ test('bundles: upload with progress, a refused zip, a good zip, activate, change
   await confirm.getByRole('button', { name: 'Activate' }).click();
   await expect(page.getByRole('status').filter({ hasText: `Version ${secondVersion} is now active.` })).toBeVisible();
   await expect(page.getByRole('article', { name: `Version ${secondVersion}` }).getByText('● Active')).toBeVisible();
+  // One outcome banner: the upload's has gone, not left beside the activation's.
+  await expect(page.getByRole('status').filter({ hasText: /Uploaded/ })).toHaveCount(0);
+  await expect(page.locator('.banner-success')).toHaveCount(1);
+  // The card's title stays on one line at 1280 px.
+  const title = page.getByRole('article', { name: `Version ${secondVersion}` }).getByRole('heading');
+  const lineHeight = await title.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+  expect((await title.boundingBox())!.height).toBeLessThan(lineHeight * 1.5);
 
   // Changes between the two: forms and fields.
   const changes = page.getByRole('region', { name: 'Changes between versions' });
@@ -117,7 +124,20 @@ test('bundles: upload with progress, a refused zip, a good zip, activate, change
   await manifest.getByRole('button', { name: 'Download forms/person/schema.json' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toBe('schema.json');
-  expect(JSON.parse(fs.readFileSync((await file.path())!, 'utf8'))).toEqual(personV2);
+  const schemaBytes = fs.readFileSync((await file.path())!);
+  expect(JSON.parse(schemaBytes.toString('utf8'))).toEqual(personV2);
+
+  // The file's SHA-256: shortened in the table, shown in full when opened, copied whole.
+  const fullHash = crypto.createHash('sha256').update(schemaBytes).digest('hex');
+  const row = manifest.getByRole('row').filter({ hasText: 'forms/person/schema.json' });
+  await expect(row).toContainText(`${fullHash.slice(0, 12)}…`);
+  await expect(row.getByText(fullHash, { exact: true })).toBeHidden();
+  await row.getByText(`${fullHash.slice(0, 12)}…`).click();
+  await expect(row.getByText(fullHash, { exact: true })).toBeVisible();
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await row.getByRole('button', { name: 'Copy SHA-256 of forms/person/schema.json' }).click();
+  await expect(row.getByRole('button', { name: 'Copy SHA-256 of forms/person/schema.json' })).toHaveText('Copied');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(fullHash);
   await captureScreens(page, 'bundles-manifest');
   expect(await alerts(page).count()).toBe(0);
 });

@@ -6,6 +6,7 @@ import {
   createUserOverRest,
   decodeFormulusLink,
   openPage,
+  readQrImage,
   restHeaders,
   restLogin,
   signIn,
@@ -37,6 +38,11 @@ test.describe('users', () => {
     const created = await sharedCredentials(page);
     expect(created).toEqual({ v: '1', s: baseURL, u: username, p: generated });
     const dialog = page.getByRole('dialog', { name: 'Share with Formulus' });
+    // The code itself, logo and all, still reads back as the deep link; the logo's blue sits in the middle.
+    const qr = await readQrImage((await dialog.getByRole('img', { name: /QR code/ }).getAttribute('src')) ?? '');
+    expect(qr.text).toBe(await dialog.getByTestId('formulus-link').textContent());
+    expect(qr.colourAt(0.43, 0.5)).toEqual([0x1f, 0x5f, 0xd6]);
+    expect(qr.colourAt(0.57, 0.45)).toEqual([0x1f, 0x5f, 0xd6]);
     // The server URL is editable and the code follows it.
     await dialog.getByLabel('Server URL').fill('http://192.168.1.20:8080');
     expect(decodeFormulusLink((await dialog.getByTestId('formulus-link').textContent()) ?? '').s).toBe('http://192.168.1.20:8080');
@@ -111,6 +117,8 @@ test.describe('users', () => {
     await page.getByLabel('New password', { exact: true }).fill('brand-new-pass-1');
     await page.getByLabel('Repeat new password').fill('brand-new-pass-1');
     await page.getByRole('button', { name: 'Change password' }).click();
+    // The change ends the session: back to sign-in, told why.
+    await expect(page).toHaveURL(/\/login\?expired=password$/);
     await expect(page.getByRole('status').filter({ hasText: 'Password changed' })).toBeVisible();
     expect((await restLogin(request, user.username, 'brand-new-pass-1')).status).toBe(200);
     expect((await restLogin(request, user.username, user.password)).status).toBe(401);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { AuthOptions, LoggerInstance } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
-import { getToken } from 'next-auth/jwt';
+import { getToken, type JWT } from 'next-auth/jwt';
 import { getJwtSecret } from '@/server/config';
 import { AppError } from '@/server/errors';
 import { clientIp } from '@/server/auth/limiter';
@@ -77,7 +77,8 @@ export function consoleAuthOptions(secure: boolean): AuthOptions {
               password: credentials?.password ?? '',
               clientIp: ip,
             });
-            return { id: user.id, name: user.username };
+            const session = await new UserService().consoleSession(user.username);
+            return session ? { id: user.id, name: user.username, sessionVersion: session.sessionVersion } : null;
           } catch (err) {
             if (err instanceof AppError && err.kind === 'unauthorized') return null;
             if (err instanceof AppError) throw signInRefusal(err);
@@ -88,10 +89,20 @@ export function consoleAuthOptions(secure: boolean): AuthOptions {
         },
       }),
     ],
+    events: {
+      async signOut({ token }) {
+        const claims = sessionClaims(token);
+        if (claims) await new UserService().endConsoleSessions(claims.userId, claims.sessionVersion);
+      },
+    },
     callbacks: {
-      // Only the name rides in the cookie; the role is read from the database on every request.
+      // The cookie names the account and the session version; the role is read from the database on every request.
       jwt({ token, user }) {
-        if (user) token.username = user.name;
+        if (user) {
+          token.username = user.name;
+          token.userId = user.id;
+          token.sessionVersion = (user as { sessionVersion?: number }).sessionVersion;
+        }
         return token;
       },
       session({ session, token }) {
@@ -102,18 +113,37 @@ export function consoleAuthOptions(secure: boolean): AuthOptions {
   };
 }
 
+interface SessionClaims {
+  username: string;
+  userId: string;
+  sessionVersion: number;
+}
+
+/** What a session cookie must carry; cookies from before session versions carry less and count as signed out. */
+function sessionClaims(token: JWT | null | undefined): SessionClaims | undefined {
+  if (!token) return undefined;
+  const { username, userId, sessionVersion } = token;
+  if (typeof username !== 'string' || !username || typeof userId !== 'string' || typeof sessionVersion !== 'number') {
+    return undefined;
+  }
+  return { username, userId, sessionVersion };
+}
+
 /**
- * The signed-in console user, or undefined. The account is read again from the database, so a deleted user is
- * out at once and a changed role applies on the next request.
+ * The signed-in console user, or undefined. The account is read again from the database on every request: a
+ * deleted (or deleted and re-created) user is out at once, a changed role applies on the next request, and a
+ * cookie from before a sign-out, password change or reset or role change no longer counts (its session version
+ * is behind the user's).
  */
 export async function consoleSessionUser(cookies: CookieJar): Promise<AuthUser | undefined> {
   const secret = consoleSessionSecret();
   for (const cookieName of [SECURE_SESSION_COOKIE, SESSION_COOKIE]) {
     const req = { cookies, headers: {} } as unknown as Parameters<typeof getToken>[0]['req'];
-    const token = await getToken({ req, secret, cookieName, secureCookie: cookieName !== SESSION_COOKIE });
-    if (token && typeof token.username === 'string' && token.username) {
-      const user = await new UserService().findForToken(token.username);
-      return user && { ...user, role: toRole(user.role) };
+    const claims = sessionClaims(await getToken({ req, secret, cookieName, secureCookie: cookieName !== SESSION_COOKIE }));
+    if (claims) {
+      const current = await new UserService().consoleSession(claims.username);
+      const valid = current?.user.id === claims.userId && current.sessionVersion === claims.sessionVersion;
+      return valid ? { ...current.user, role: toRole(current.user.role) } : undefined;
     }
   }
   return undefined;

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { authedProcedure, router } from '@/server/trpc';
 import { issueTokenPair } from '@/server/auth/tokens';
 import { getConfig } from '@/server/config';
+import { ObservationBrowserService } from '@/server/services/observation-browser';
+
+const ZBrowserFilter = z.object({
+  formType: z.string().optional(),
+  search: z.string().trim().max(255).optional(),
+  includeDeleted: z.boolean().default(false),
+});
 
 /**
  * Console-only procedures (no REST path). The console's binary flows (bundle upload with progress, file
@@ -20,4 +27,19 @@ export const consoleRouter = router({
       const { token, expiresAt } = await issueTokenPair(ctx.user);
       return { token, expiresAt, odeVersion: getConfig().serverVersion };
     }),
+
+  /** The observation browser: server-side pages, newest change (highest version) first. */
+  observations: authedProcedure
+    .input(
+      ZBrowserFilter.extend({
+        page: z.number().int().min(1).default(1),
+        pageSize: z.number().int().min(1).max(100).default(25),
+      }),
+    )
+    .query(({ input }) => new ObservationBrowserService().page(input)),
+
+  /** Geolocated observations under the browser's filter, for its map. */
+  observationPoints: authedProcedure
+    .input(ZBrowserFilter)
+    .query(({ input }) => new ObservationBrowserService().mapPoints(input)),
 });

@@ -58,6 +58,21 @@ export class UserService {
     return user ? { id: user.id, username: user.username, role: user.role as Role } : undefined;
   }
 
+  /** The account behind a console session and the session version it is at (see endConsoleSessions). */
+  async consoleSession(username: string): Promise<{ user: AuthUser; sessionVersion: number } | undefined> {
+    const user = await this.users.findByUsername(username);
+    if (!user) return undefined;
+    return { user: { id: user.id, username: user.username, role: user.role as Role }, sessionVersion: user.sessionVersion };
+  }
+
+  /**
+   * Sign-out: every console session of the user opened under `sessionVersion` ends. A password change or reset
+   * and a role change end them too (the repository bumps the version with those writes).
+   */
+  async endConsoleSessions(userId: string, sessionVersion: number): Promise<void> {
+    await this.users.endSessions(userId, sessionVersion);
+  }
+
   async create(input: { username: string; password: string; role: string }): Promise<CreatedUser> {
     const username = input.username.trim();
     if (!username || !input.password || !input.role) throw badRequest('missing required fields', 'Missing required fields');

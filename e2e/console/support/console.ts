@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import archiver from 'archiver';
+import jsQR from 'jsqr';
+import sharp from 'sharp';
 import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { CONSOLE_ADMIN } from './accounts';
 
@@ -32,17 +34,37 @@ export async function signOut(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/login$/);
 }
 
-/** Full-page screenshots at desktop and phone width into test-results/screens/<name>-<width>.png. */
+/**
+ * Full-page screenshots at desktop and phone width, in the light and the dark theme, into
+ * test-results/screens/<name>-<width>-<light|dark>.png.
+ */
 export async function captureScreens(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENS_DIR, { recursive: true });
   const original = page.viewportSize();
-  for (const size of WIDTHS) {
-    await page.setViewportSize(size);
-    await page.waitForLoadState('networkidle');
-    await expect(page.locator('.spinner')).toHaveCount(0);
-    await page.screenshot({ path: path.join(SCREENS_DIR, `${name}-${size.width}.png`), fullPage: true });
+  const emulatedDark = await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const size of WIDTHS) {
+      await page.setViewportSize(size);
+      await page.waitForLoadState('networkidle');
+      await expect(page.locator('.spinner')).toHaveCount(0);
+      await page.screenshot({ path: path.join(SCREENS_DIR, `${name}-${size.width}-${colorScheme}.png`), fullPage: true });
+    }
   }
+  await page.emulateMedia({ colorScheme: emulatedDark ? 'dark' : 'light' });
   if (original) await page.setViewportSize(original);
+}
+
+/** The text a QR code image (a data: URL) holds, read by jsQR, and the colour at a point given in fractions of its size. */
+export async function readQrImage(dataUrl: string) {
+  const png = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+  const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const code = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height);
+  const colourAt = (x: number, y: number) => {
+    const at = (Math.floor(info.height * y) * info.width + Math.floor(info.width * x)) * 4;
+    return [data[at], data[at + 1], data[at + 2]];
+  };
+  return { text: code?.data, colourAt };
 }
 
 // REST, as a device or script would call it.
@@ -70,6 +92,30 @@ export async function createUserOverRest(request: APIRequestContext, role: 'read
   const response = await request.post('/api/users/create', { headers: restHeaders(await restToken(request)), data: user });
   expect(response.status()).toBe(201);
   return user;
+}
+
+/** An observation as a device pushes it; `at` for both timestamps (one push often shares one). */
+export function observationRecord(id: string, formType: string, extra: { data?: object; deleted?: boolean; geolocation?: object; at?: string } = {}) {
+  const at = extra.at ?? new Date().toISOString();
+  return {
+    observation_id: id,
+    form_type: formType,
+    form_version: '1',
+    data: extra.data ?? {},
+    created_at: at,
+    updated_at: at,
+    deleted: extra.deleted ?? false,
+    ...(extra.geolocation && { geolocation: extra.geolocation }),
+  };
+}
+
+/** One push over REST as a read-write device; the push must succeed. */
+export async function pushRecords(request: APIRequestContext, token: string, records: object[]): Promise<void> {
+  const push = await request.post('/api/sync/push', {
+    headers: restHeaders(token),
+    data: { transmission_id: unique('t'), client_id: 'console-test-device', records },
+  });
+  expect(push.status(), await push.text()).toBe(200);
 }
 
 /** A zip built in memory by archiver from path → content. */

@@ -8,6 +8,7 @@ export interface UserRow {
   role: string;
   createdAt: Date;
   updatedAt: Date;
+  sessionVersion: number;
 }
 
 export interface PresenceRow {
@@ -22,6 +23,9 @@ export interface PresenceRow {
 export interface UserWithPresence extends UserRow {
   presence: PresenceRow[];
 }
+
+/** Part of every write that changes a password or a role: the user's console sessions end with it. */
+const ENDS_SESSIONS = { sessionVersion: { increment: 1 } };
 
 /** Dates are stored in `TIMESTAMP` (no time zone) columns as UTC, as upstream. */
 export class UserRepository {
@@ -57,13 +61,21 @@ export class UserRepository {
     await this.db.user.upsert({
       where: { username },
       create: { username, passwordHash, role: 'admin', createdAt: now, updatedAt: now },
-      update: { passwordHash, role: 'admin', updatedAt: now },
+      update: { passwordHash, role: 'admin', updatedAt: now, ...ENDS_SESSIONS },
     });
   }
 
   async updatePasswordHash(username: string, passwordHash: string): Promise<boolean> {
-    const result = await this.db.user.updateMany({ where: { username }, data: { passwordHash, updatedAt: new Date() } });
+    const result = await this.db.user.updateMany({
+      where: { username },
+      data: { passwordHash, updatedAt: new Date(), ...ENDS_SESSIONS },
+    });
     return result.count > 0;
+  }
+
+  /** Ends the console sessions opened under `sessionVersion` (nothing when the user is past that version). */
+  async endSessions(userId: string, sessionVersion: number): Promise<void> {
+    await this.db.user.updateMany({ where: { id: userId, sessionVersion }, data: ENDS_SESSIONS });
   }
 
   async delete(username: string): Promise<boolean> {

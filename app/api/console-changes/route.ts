@@ -1,0 +1,21 @@
+import { RequestCookies } from 'next/dist/server/web/spec-extension/cookies';
+import { consoleSessionUser } from '@/server/auth/console-session';
+import { ObservationBrowserService } from '@/server/services/observation-browser';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+/**
+ * The console's live updates: the mark of the newest change (change counter and repository generation), with an
+ * ETag so that a poll that finds nothing new is a bodiless 304. The counter read is shared between callers.
+ */
+export async function GET(request: Request): Promise<Response> {
+  if (!(await consoleSessionUser(new RequestCookies(request.headers)))) {
+    return Response.json({ error: 'unauthorized', message: 'Sign in to the console' }, { status: 401 });
+  }
+  const mark = await new ObservationBrowserService().latestChange();
+  const etag = `"${mark.repositoryGeneration}-${mark.changeVersion}"`;
+  const headers = { etag, 'cache-control': 'private, no-cache' };
+  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
+  return Response.json(mark, { headers });
+}

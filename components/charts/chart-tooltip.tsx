@@ -1,0 +1,12 @@
+import type { ReactNode } from 'react';
+
+/** Recharts' tooltip content in the console's colours (light and dark): a title and one line. */
+export function ChartTooltip({ active, title, children }: { active?: boolean; title?: ReactNode; children?: ReactNode }) {
+  if (!active) return null;
+  return (
+    <div className="chart-tooltip" role="status">
+      <strong>{title}</strong>
+      <div>{children}</div>
+    </div>
+  );
+}

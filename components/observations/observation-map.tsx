@@ -1,0 +1,76 @@
+'use client';
+
+import { useEffect, useRef } from 'react';
+import L from 'leaflet';
+import 'leaflet.markercluster';
+import 'leaflet/dist/leaflet.css';
+import 'leaflet.markercluster/dist/MarkerCluster.css';
+import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
+
+export interface MapPoint {
+  id: string;
+  lat: number;
+  lon: number;
+}
+
+const GRID_TILE_PX = 256;
+const POINT_RADIUS_PX = 7;
+/** Clustering needs a highest zoom even without a basemap. */
+const MAX_ZOOM = 18;
+
+/** No basemap (a closed network): a plain grid that pans and zooms with the points, in the theme's colours. */
+const PlainGrid = L.GridLayer.extend({
+  createTile(): HTMLCanvasElement {
+    const tile = document.createElement('canvas');
+    tile.width = tile.height = GRID_TILE_PX;
+    const ctx = tile.getContext('2d');
+    if (ctx) {
+      ctx.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue('--border').trim() || '#ccc';
+      ctx.strokeRect(0.5, 0.5, GRID_TILE_PX, GRID_TILE_PX);
+    }
+    return tile;
+  },
+});
+
+/**
+ * Geolocated observations on a Leaflet map, clustered (leaflet.markercluster, loaded in chunks so thousands of
+ * points do not block the page). A click on a point opens the record; a click on a cluster zooms into it.
+ */
+export default function ObservationMap({ points, tileUrl, onOpen }: { points: MapPoint[]; tileUrl: string; onOpen: (id: string) => void }) {
+  const container = useRef<HTMLDivElement>(null);
+  const map = useRef<L.Map>(null);
+  const clusters = useRef<L.MarkerClusterGroup>(null);
+  const open = useRef(onOpen);
+  useEffect(() => {
+    open.current = onOpen;
+  });
+
+  useEffect(() => {
+    if (!container.current) return;
+    const created = L.map(container.current, { worldCopyJump: true, minZoom: 1, maxZoom: MAX_ZOOM }).setView([0, 0], 2);
+    if (tileUrl) L.tileLayer(tileUrl, { maxZoom: MAX_ZOOM }).addTo(created);
+    else new PlainGrid().addTo(created);
+    clusters.current = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false }).addTo(created);
+    map.current = created;
+    return () => {
+      created.remove();
+      map.current = null;
+    };
+  }, [tileUrl]);
+
+  useEffect(() => {
+    const group = clusters.current;
+    if (!group || !map.current) return;
+    group.clearLayers();
+    group.addLayers(
+      points.map((point) =>
+        L.circleMarker([point.lat, point.lon], { radius: POINT_RADIUS_PX, className: 'map-point', fillOpacity: 0.9, weight: 2 })
+          .bindTooltip(point.id)
+          .on('click', () => open.current(point.id)),
+      ),
+    );
+    if (points.length > 0) map.current.fitBounds(L.latLngBounds(points.map((p) => [p.lat, p.lon])), { padding: [24, 24], maxZoom: 14 });
+  }, [points, tileUrl]);
+
+  return <div ref={container} className="observation-map" data-testid="observation-map" />;
+}
