@@ -15,7 +15,7 @@ import { startServer } from '@/e2e/support/server';
  * 5 form types, 20 data keys each (numbers, booleans, strings).
  */
 
-const SIZES = (process.env.BENCH_EXPORT_ROWS ?? '300000').split(',').map(Number);
+const SIZES = (process.env.BENCH_EXPORT_ROWS ?? '100000').split(',').map(Number);
 
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { startServer, type RunningServer } from '@/e2e/support/server';
-import { fmt, login, makeRecord, percentile } from './support';
+import { fmt, login, makeRecord, percentile, post } from './support';
 
 /**
  * Open-loop soak of the real server process: 10-record pushes sent at a fixed rate for a fixed time, whatever the
@@ -15,10 +15,13 @@ const RATES = (process.env.BENCH_SOAK_RATES ?? '50,500').split(',').map(Number);
 const RECORDS_PER_PUSH = 10;
 const DEVICES = 200;
 const DEADLINE_MS = 2_000;
+const WARM_UP_PUSHES = 20;
 
 interface Outcome {
   ok: boolean;
   ms: number;
+  /** The HTTP status, or the error's message. */
+  cause: string;
 }
 
 async function soak(server: RunningServer, token: string, rate: number): Promise<Outcome[]> {
@@ -43,9 +46,10 @@ async function soak(server: RunningServer, token: string, rate: number): Promise
 function pushOnce(url: string, token: string, body: string, agent: http.Agent, due: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => request.destroy(new Error('deadline')), Math.max(0, due + DEADLINE_MS - performance.now()));
-    const done = (ok: boolean) => {
+    const done = (cause: string) => {
       clearTimeout(timer);
-      resolve({ ok: ok && performance.now() - due <= DEADLINE_MS, ms: performance.now() - due });
+      const ms = performance.now() - due;
+      resolve({ ok: cause === '200' && ms <= DEADLINE_MS, ms, cause });
     };
     const request = http.request(`${url}/api/sync/push`, {
       method: 'POST',
@@ -57,14 +61,23 @@ function pushOnce(url: string, token: string, body: string, agent: http.Agent, d
         authorization: `Bearer ${token}`,
       },
     });
-    request.on('error', () => done(false));
+    request.on('error', (err) => done(err.message));
     request.on('response', (response) => {
       response.resume();
-      response.on('end', () => done(response.statusCode === 200));
-      response.on('error', () => done(false));
+      response.on('end', () => done(String(response.statusCode)));
+      response.on('error', (err) => done(err.message));
     });
     request.end(body);
   });
+}
+
+/** Loads the push route and its modules (Next.js loads them on first use), so that the soak measures a warm server. */
+async function warmUp(url: string, token: string): Promise<void> {
+  for (let i = 0; i < WARM_UP_PUSHES; i++) {
+    const response = await post(`${url}/api/sync/push`, token, { transmission_id: `warm-${i}`, client_id: 'warm-up', records: [makeRecord(i, 'warm')] });
+    if (response.status !== 200) throw new Error(`warm-up push failed: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+  }
 }
 
 export async function run(): Promise<void> {
@@ -72,6 +85,7 @@ export async function run(): Promise<void> {
     const server = await startServer({ env: { LOG_LEVEL: 'warn' } });
     try {
       const token = await login(server.url);
+      await warmUp(server.url, token);
       const outcomes = await soak(server, token, rate);
       const succeeded = outcomes.filter((o) => o.ok).length;
       const latencies = outcomes.map((o) => Math.min(o.ms, DEADLINE_MS)).sort((a, b) => a - b);
@@ -82,6 +96,9 @@ export async function run(): Promise<void> {
           `= ${(served / rate).toFixed(2)} of the offered rate, p50 ${fmt(percentile(latencies, 50))} ms, ` +
           `p95 ${fmt(percentile(latencies, 95))} ms (goal < 250 ms)`,
       );
+      const causes = new Map<string, number>();
+      for (const outcome of outcomes) if (!outcome.ok) causes.set(outcome.cause, (causes.get(outcome.cause) ?? 0) + 1);
+      if (causes.size > 0) console.log(`  failures: ${[...causes].map(([cause, n]) => `${cause} × ${n}`).join(', ')}`);
     } finally {
       await server.stop();
       fs.rmSync(server.dataDir, { recursive: true, force: true });

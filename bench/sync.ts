@@ -113,6 +113,8 @@ function report(name: string, ours: number, raw: number, amount: number, goal: s
 }
 
 export async function run(): Promise<void> {
+  Object.assign(process.env, { LOG_LEVEL: 'warn' });
+  resetConfig();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-bench-sync-'));
   fs.chmodSync(root, 0o711);
   const database = await startEmbeddedPostgres(path.join(root, 'pg'));
@@ -121,7 +123,7 @@ export async function run(): Promise<void> {
     admin.pathname = '/postgres';
     const oursUrl = await createDatabase(admin.toString(), 'bench_ours');
     const rawUrl = await createDatabase(admin.toString(), 'bench_raw');
-    Object.assign(process.env, { DATABASE_URL: oursUrl, DATA_DIR: root, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123', LOG_LEVEL: 'warn' });
+    Object.assign(process.env, { DATABASE_URL: oursUrl, DATA_DIR: root, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
     resetConfig();
     const { token } = await issueTokenPair({ id: '00000000-0000-0000-0000-000000000000', username: 'bench', role: 'admin' });
 
