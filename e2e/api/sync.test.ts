@@ -373,3 +373,36 @@ describe('presence side effects', () => {
     expect(Number(afterPush?.lastDataVersion)).toBe(pushed.body.current_version);
   });
 });
+
+describe('who wrote each version', () => {
+  it('stores the signed-in user, the client and the transmission with every written row', async () => {
+    const ids = [nextId('w'), nextId('w')];
+    const pushed = await push(ids.map((id) => record(id)), { clientId: 'writer-device', transmissionId: 'writer-tx-0001' });
+    expect(pushed.status).toBe(200);
+    const rows = await getDb().$queryRaw<Array<{ written_by: string; written_client_id: string; written_transmission_id: string }>>`
+      SELECT written_by, written_client_id, written_transmission_id FROM observations WHERE observation_id = ANY(${ids}) ORDER BY version`;
+    expect(rows).toEqual(ids.map(() => ({ written_by: 'collector', written_client_id: 'writer-device', written_transmission_id: 'writer-tx-0001' })));
+  });
+});
+
+describe('values PostgreSQL cannot store', () => {
+  it('refuses a batch with a NUL character with a 400 and stores nothing, other pushes unaffected', async () => {
+    const bad = nextId('nul');
+    const good = nextId('ok');
+    const [refused, accepted] = await Promise.all([
+      push([record(nextId('nul-mate')), record(bad, { data: { note: 'a\u0000b' } })]),
+      push([record(good)]),
+    ]);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toContain('NUL');
+    expect(accepted.status).toBe(200);
+    const stored = await getDb().observation.findMany({ where: { observationId: { in: [bad, good] } }, select: { observationId: true } });
+    expect(stored).toEqual([{ observationId: good }]);
+  });
+
+  it('refuses a client_id longer than 255 characters with a 400', async () => {
+    const { status, body } = await push([record(nextId())], { clientId: 'c'.repeat(256) });
+    expect(status).toBe(400);
+    expect(body.error).toContain('client_id');
+  });
+});

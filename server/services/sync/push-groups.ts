@@ -39,15 +39,21 @@ export class PushGroups {
       while (this.queue.length > 0) {
         const group = this.nextGroup();
         try {
-          const results = await this.observations.pushGroup(group.map((waiting) => waiting.push));
-          group.forEach((waiting, i) => waiting.resolve(results[i]));
-        } catch (err) {
-          group.forEach((waiting) => waiting.reject(err as Error));
+          await this.write(group);
+        } catch {
+          // The statement failed as a whole (a lost connection, a value PostgreSQL refuses): one push must not fail
+          // the others, so each is tried alone and only the one at fault fails.
+          for (const waiting of group) await this.write([waiting]).catch((err: Error) => waiting.reject(err));
         }
       }
     } finally {
       this.writing = false;
     }
+  }
+
+  private async write(group: Waiting[]): Promise<void> {
+    const results = await this.observations.pushGroup(group.map((waiting) => waiting.push));
+    group.forEach((waiting, i) => waiting.resolve(results[i]));
   }
 
   private nextGroup(): Waiting[] {

@@ -101,8 +101,14 @@ function pullLimit(raw: string | undefined): number {
   return Math.min(parsed, MAX_PULL_LIMIT);
 }
 
+/** A NUL character (JSON `\u0000` not preceded by an escaping backslash): PostgreSQL text and jsonb cannot hold it. */
+const NUL_CHARACTER = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
 function requestJson(request: PushRequest): { sha256: string; bytes: number } {
   const json = JSON.stringify(request);
+  if (NUL_CHARACTER.test(json)) {
+    throw badRequest('a record holds a NUL character (\\u0000), which cannot be stored', 'Invalid record in batch; nothing was stored');
+  }
   return { sha256: crypto.createHash('sha256').update(json).digest('hex'), bytes: json.length };
 }
 
