@@ -130,12 +130,23 @@ export class ObservationRepository {
     };
   }
 
-  /** A group of pushes in one statement and one transaction; results in order. */
+  /**
+   * A group of pushes in one statement, in a transaction committed by a separate message: a server that dies before
+   * sending COMMIT leaves nothing behind (an autocommit statement would still commit after its client is gone).
+   */
   async pushGroup(pushes: GroupedPush[]): Promise<GroupedPushResult[]> {
-    const { rows } = await getPool().query<{ results: GroupedPushResult[] }>('SELECT sync_push_group($1::jsonb) AS results', [
-      JSON.stringify(pushes),
-    ]);
-    return rows[0].results;
+    const client = await getPool().connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ results: GroupedPushResult[] }>('SELECT sync_push_group($1::jsonb) AS results', [JSON.stringify(pushes)]);
+      await client.query('COMMIT');
+      client.release();
+      return rows[0].results;
+    } catch (err) {
+      // The connection's state is unknown (aborted transaction, broken socket): it is closed, not reused.
+      client.release(err as Error);
+      throw err;
+    }
   }
 
   /**
