@@ -373,3 +373,22 @@ describe('presence side effects', () => {
     expect(Number(afterPush?.lastDataVersion)).toBe(pushed.body.current_version);
   });
 });
+
+describe('who wrote each version', () => {
+  it('stores the signed-in user, the client and the transmission with every written row', async () => {
+    const ids = [nextId('w'), nextId('w')];
+    const pushed = await push(ids.map((id) => record(id)), { clientId: 'writer-device', transmissionId: 'writer-tx-0001' });
+    expect(pushed.status).toBe(200);
+    const rows = await getDb().$queryRaw<Array<{ written_by: string; written_client_id: string; written_transmission_id: string }>>`
+      SELECT written_by, written_client_id, written_transmission_id FROM observations WHERE observation_id = ANY(${ids}) ORDER BY version`;
+    expect(rows).toEqual(ids.map(() => ({ written_by: 'collector', written_client_id: 'writer-device', written_transmission_id: 'writer-tx-0001' })));
+  });
+});
+
+describe('writer keys', () => {
+  it('refuses a client_id longer than 255 characters with a 400', async () => {
+    const { status, body } = await push([record(nextId())], { clientId: 'c'.repeat(256) });
+    expect(status).toBe(400);
+    expect(body.error).toContain('client_id');
+  });
+});

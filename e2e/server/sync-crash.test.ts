@@ -63,7 +63,7 @@ describe('a 1,000-record push killed half-way', () => {
 
     await waitFor(async () => {
       const waiting = await db.query(
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO observations%'`,
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%sync_push_group%'`,
       );
       return waiting.rowCount! > 0;
     }, 'the push to block half-way');

@@ -1,11 +1,22 @@
-import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/server/db/generated/client';
 import { getConfig } from '@/server/config';
+import { logger } from '@/server/logger';
 
 export type Db = PrismaClient;
 
-const holder = globalThis as unknown as { __synkronusPrisma?: { url: string; client: PrismaClient; pool: pg.Pool } };
+interface Connections {
+  url: string;
+  client: PrismaClient;
+  /**
+   * One pool for the whole process: Prisma's adapter runs on it, and the sync hot paths use it as plain `pg`
+   * (one statement per push group or pull page, no ORM decoding). Metrics report its use.
+   */
+  pool: pg.Pool;
+}
+
+const holder = globalThis as unknown as { __synkronusPrisma?: Connections };
 
 export function databaseUrl(): string {
   const url = getConfig().databaseUrl;
@@ -13,17 +24,26 @@ export function databaseUrl(): string {
   return url;
 }
 
-/** One Prisma client per process (and per database URL, which tests change between files). */
-export function getDb(): PrismaClient {
+/** One Prisma client and its `pg` pool per process (and per database URL, which tests change between files). */
+function connections(): Connections {
   const url = databaseUrl();
   if (holder.__synkronusPrisma?.url !== url) {
     void holder.__synkronusPrisma?.client.$disconnect();
-    // The pool is ours (not the adapter's) so that metrics can report its use.
     const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 60_000 });
+    // An idle connection that breaks (database restart) is dropped and replaced on next use.
+    pool.on('error', (err) => logger.warn('idle database connection failed', { error: err.message }));
     const adapter = new PrismaPg(pool as unknown as ConstructorParameters<typeof PrismaPg>[0], { disposeExternalPool: true });
     holder.__synkronusPrisma = { url, client: new PrismaClient({ adapter }), pool };
   }
-  return holder.__synkronusPrisma.client;
+  return holder.__synkronusPrisma;
+}
+
+export function getDb(): PrismaClient {
+  return connections().client;
+}
+
+export function getPool(): pg.Pool {
+  return connections().pool;
 }
 
 export async function disconnectDb(): Promise<void> {

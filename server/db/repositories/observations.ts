@@ -1,4 +1,4 @@
-import { getDb, type Db } from '@/server/db/client';
+import { getDb, getPool, type Db } from '@/server/db/client';
 import { Prisma } from '@/server/db/generated/client';
 import type { StorableRecord } from '@/server/services/sync/records';
 
@@ -7,6 +7,32 @@ export type Tx = Prisma.TransactionClient;
 export interface Counter {
   currentVersion: bigint;
   repositoryGeneration: bigint;
+}
+
+/** One push of a group (see sync_push_group in the migrations). */
+export interface GroupedPush {
+  client_id: string;
+  transmission_id: string;
+  sha256: string;
+  /** Absent when the client sent none. */
+  generation?: number;
+  username: string;
+  records: StorableRecord[];
+  /** The answer's fields other than current_version and repository_generation. */
+  response: object;
+}
+
+export type GroupedPushResult = { response: Record<string, unknown> } | { stale_generation: number } | { error: string };
+
+/** A pull page: the counter read in the same snapshot and the page's records as wire JSON text. */
+export interface PullPage {
+  currentVersion: number;
+  repositoryGeneration: number;
+  /** The records as a JSON array, built by PostgreSQL in the wire format. */
+  recordsJson: string;
+  count: number;
+  lastVersion: number | null;
+  hasMore: boolean;
 }
 
 /** An observation as the database returns it, timestamps already RFC 3339 text in UTC. */
@@ -36,9 +62,50 @@ export const RECORD_COLUMNS = Prisma.sql`
   to_char(synced_at AT TIME ZONE 'UTC', ${RFC3339_UTC}) AS synced_at,
   deleted, version, geolocation, author, device_id, tags`;
 
+/** A timestamp as Go's RFC3339Nano in UTC: microseconds, trailing zeros and a bare dot trimmed. */
+const wireTime = (column: string) =>
+  `rtrim(rtrim(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '0'), '.') || 'Z'`;
+
+/** Stored JSON back to what was pushed: U+0000 is kept escaped in PostgreSQL (server/services/sync/nul-escape.ts). */
+const pushedJson = (column: string) => `replace(replace(${column}::text, U&'\\E000' || '0', '\\u0000'), U&'\\E000' || 'e', U&'\\E000')`;
+
+/** One record in the wire format, as JSON text (see WireRecord for the fields and their omission rules). */
+const WIRE_RECORD_SQL = `
+  '{"observation_id":' || to_json(observation_id) ||
+  ',"form_type":' || to_json(form_type) ||
+  ',"form_version":' || to_json(form_version) ||
+  ',"data":' || ${pushedJson('data')} ||
+  ',"created_at":"' || ${wireTime('created_at')} ||
+  '","updated_at":"' || ${wireTime('updated_at')} || '"' ||
+  CASE WHEN synced_at IS NULL THEN '' ELSE ',"synced_at":"' || ${wireTime('synced_at')} || '"' END ||
+  ',"deleted":' || CASE WHEN deleted THEN 'true' ELSE 'false' END ||
+  ',"version":' || version ||
+  CASE WHEN geolocation IS NULL THEN '' ELSE ',"geolocation":' || ${pushedJson('geolocation')} END ||
+  CASE WHEN author IS NULL THEN '' ELSE ',"author":' || to_json(author) END ||
+  CASE WHEN device_id IS NULL THEN '' ELSE ',"device_id":' || to_json(device_id) END ||
+  CASE WHEN cardinality(tags) > 0 THEN ',"tags":' || to_json(tags) ELSE '' END || '}'`;
+
+/** $1 the cursor, $2 the form types (null = all), $3 the page size. One row: the counter and the page. */
+const PULL_PAGE_SQL = `
+  SELECT c.current_version, c.repository_generation,
+         string_agg(p.wire, ',' ORDER BY p.version, p.observation_id) FILTER (WHERE p.n <= $3) AS records,
+         count(p.n) FILTER (WHERE p.n <= $3)::int AS count,
+         max(p.version) FILTER (WHERE p.n <= $3) AS last_version,
+         count(p.n) > $3 AS has_more
+    FROM sync_version c
+    LEFT JOIN LATERAL (
+      SELECT version, observation_id, row_number() OVER (ORDER BY version, observation_id) AS n, ${WIRE_RECORD_SQL} AS wire
+        FROM observations
+       WHERE version > $1 AND ($2::text[] IS NULL OR form_type = ANY($2::text[]))
+       ORDER BY version, observation_id
+       LIMIT $3 + 1) p ON true
+   WHERE c.id = 1
+   GROUP BY c.current_version, c.repository_generation`;
+
 /**
  * Sync's SQL. The change counter is the single row of sync_version; triggers stamp every observation write and
- * attachment operation with its next value. Writers lock that row first, so versions become visible in order.
+ * attachment operation with its next value; pushes take a whole group's versions at once (sync_push_group).
+ * Writers lock that row first and hold it until they commit, so versions become visible in order.
  */
 export class ObservationRepository {
   constructor(private readonly db: Db = getDb()) {}
@@ -67,79 +134,49 @@ export class ObservationRepository {
   }
 
   /**
-   * One statement for the whole batch, applied in array order; created_at is kept on updates. Returns the last
-   * version it took (the counter after the batch), or undefined for an empty batch.
+   * A group of pushes in one statement, in a transaction committed by a separate message: a server that dies before
+   * sending COMMIT leaves nothing behind (an autocommit statement would still commit after its client is gone).
    */
-  async upsertBatch(tx: Tx, records: StorableRecord[]): Promise<bigint | undefined> {
-    if (records.length === 0) return undefined;
-    const [row] = await tx.$queryRaw<Array<{ last: bigint }>>`
-      WITH written AS (
-        INSERT INTO observations
-          (observation_id, form_type, form_version, data, created_at, deleted, geolocation, author, device_id, tags)
-        SELECT r.observation_id, r.form_type, r.form_version, r.data, COALESCE(r.created_at, now()), r.deleted,
-               r.geolocation, r.author, r.device_id, r.tags
-          FROM jsonb_array_elements(${JSON.stringify(records)}::jsonb) WITH ORDINALITY AS e(value, ord),
-               jsonb_to_record(e.value) AS r(
-                 observation_id text, form_type text, form_version text, data jsonb, created_at timestamptz,
-                 deleted boolean, geolocation jsonb, author text, device_id text, tags text[])
-         ORDER BY e.ord
-        ON CONFLICT (observation_id) DO UPDATE SET
-          form_type = EXCLUDED.form_type, form_version = EXCLUDED.form_version, data = EXCLUDED.data,
-          deleted = EXCLUDED.deleted, geolocation = EXCLUDED.geolocation, author = EXCLUDED.author,
-          device_id = EXCLUDED.device_id, tags = EXCLUDED.tags
-        RETURNING version)
-      SELECT max(version) AS last FROM written`;
-    return row.last;
+  async pushGroup(pushes: GroupedPush[]): Promise<GroupedPushResult[]> {
+    const client = await getPool().connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ results: GroupedPushResult[] }>('SELECT sync_push_group($1::jsonb) AS results', [JSON.stringify(pushes)]);
+      await client.query('COMMIT');
+      client.release();
+      return rows[0].results;
+    } catch (err) {
+      // The connection's state is unknown (aborted transaction, broken socket): it is closed, not reused.
+      client.release(err as Error);
+      throw err;
+    }
   }
 
   /**
-   * The counter and the rows after the cursor (oldest change first) in one statement, so one snapshot: a version
-   * at or below the counter read is committed, because writers hold the counter row until they commit.
-   * `limit` is the page size plus one, to detect more.
+   * The counter and the page after the cursor (oldest change first) in one statement, so one snapshot: every
+   * version at or below the counter read is committed (see sync_push_group). The page is built as wire JSON by
+   * PostgreSQL: absent optional fields are omitted, timestamps are RFC 3339 in UTC with the fraction trimmed
+   * (as Go's RFC3339Nano), and the JSON columns pass through as stored.
    */
-  async pullPage(since: number, formTypes: string[] | null, limit: number): Promise<{ counter: Counter; rows: ObservationRow[] }> {
-    const rows = await this.db.$queryRaw<Array<ObservationRow & { current_version: bigint; repository_generation: bigint }>>`
-      SELECT c.current_version, c.repository_generation, o.*
-        FROM sync_version c
-        LEFT JOIN LATERAL (
-          SELECT ${RECORD_COLUMNS}
-            FROM observations
-           WHERE version > ${since} AND (${formTypes}::text[] IS NULL OR form_type = ANY(${formTypes}::text[]))
-           ORDER BY version, observation_id
-           LIMIT ${limit}) o ON true
-       WHERE c.id = 1`;
-    const counter = { currentVersion: rows[0].current_version, repositoryGeneration: rows[0].repository_generation };
-    return { counter, rows: rows[0].observation_id === null ? [] : rows };
+  async pullPage(since: number, formTypes: string[] | null, limit: number): Promise<PullPage> {
+    const { rows } = await getPool().query<{
+      current_version: string;
+      repository_generation: string;
+      records: string | null;
+      count: number;
+      last_version: string | null;
+      has_more: boolean;
+    }>(PULL_PAGE_SQL, [since, formTypes, limit]);
+    const row = rows[0];
+    return {
+      currentVersion: Number(row.current_version),
+      repositoryGeneration: Number(row.repository_generation),
+      recordsJson: `[${row.records ?? ''}]`,
+      count: row.count,
+      lastVersion: row.last_version === null ? null : Number(row.last_version),
+      hasMore: row.has_more,
+    };
   }
-
-  /** What a push needs to know before writing: an earlier answer to this transmission and the client's watermark. */
-  async pushState(tx: Tx, clientId: string, transmissionId: string) {
-    const [row] = await tx.$queryRaw<Array<{ request_sha256: string | null; response: unknown; watermark: bigint | null }>>`
-      SELECT t.request_sha256, t.response, w.last_pulled_version AS watermark
-        FROM (SELECT 1) one
-        LEFT JOIN push_transmissions t ON t.client_id = ${clientId} AND t.transmission_id = ${transmissionId}
-        LEFT JOIN client_sync_state w ON w.client_id = ${clientId}`;
-    return { requestSha256: row.request_sha256, response: row.response, watermark: row.watermark ?? undefined };
-  }
-
-  /** Keeps the answer for replays and, when given, moves the client's watermark; one round trip. */
-  async recordPush(
-    tx: Tx,
-    entry: { clientId: string; transmissionId: string; requestSha256: string; response: object; watermark?: bigint },
-  ): Promise<void> {
-    const { clientId, transmissionId, requestSha256, response, watermark } = entry;
-    await tx.$executeRaw`
-      WITH saved AS (
-        INSERT INTO push_transmissions (client_id, transmission_id, request_sha256, response)
-        VALUES (${clientId}, ${transmissionId}, ${requestSha256}, ${JSON.stringify(response)}::jsonb)
-        ON CONFLICT (client_id, transmission_id) DO UPDATE
-          SET request_sha256 = EXCLUDED.request_sha256, response = EXCLUDED.response, created_at = now())
-      INSERT INTO client_sync_state (client_id, last_pulled_version)
-      SELECT ${clientId}, ${watermark ?? null}::bigint WHERE ${watermark !== undefined}
-      ON CONFLICT (client_id) DO UPDATE SET last_pulled_version = EXCLUDED.last_pulled_version, updated_at = now()`;
-  }
-
-
 
   async pruneTransmissions(olderThan: Date): Promise<number> {
     return (await this.db.pushTransmission.deleteMany({ where: { createdAt: { lt: olderThan } } })).count;

@@ -1,9 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { ExportRepository, type DataKeyType } from '@/server/db/repositories/export';
-import type { ObservationRow } from '@/server/db/repositories/observations';
-import { trimFraction } from '@/server/services/sync/service';
-import { clashFreeNamer, livePages, type ExportEntry } from '@/server/services/export/entries';
+import { clashFreeNamer, type ExportEntry } from '@/server/services/export/entries';
 
 /**
  * The Parquet export (api-contract §7.1): one `<form_type>.parquet` per form type with live rows. Columns: the
@@ -12,6 +10,7 @@ import { clashFreeNamer, livePages, type ExportEntry } from '@/server/services/e
  */
 
 const ROWS_PER_GROUP = 10_000;
+const PAGE_ROWS = 2_000;
 
 type ParquetType = 'BYTE_ARRAY' | 'DOUBLE' | 'BOOLEAN' | 'INT64';
 
@@ -19,40 +18,33 @@ interface Column {
   name: string;
   type: ParquetType;
   required: boolean;
-  value: (row: ObservationRow) => unknown;
+  /** The Parquet value from the database's value (see ExportRepository.parquetPage for what each column holds). */
+  value: (value: unknown) => unknown;
 }
 
+const asIs = (value: unknown) => value;
 const text = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
 const BASE_COLUMNS: Column[] = [
-  { name: 'observation_id', type: 'BYTE_ARRAY', required: true, value: (r) => r.observation_id },
-  { name: 'form_type', type: 'BYTE_ARRAY', required: true, value: (r) => r.form_type },
-  { name: 'form_version', type: 'BYTE_ARRAY', required: true, value: (r) => r.form_version },
-  { name: 'created_at', type: 'BYTE_ARRAY', required: true, value: (r) => trimFraction(r.created_at) },
-  { name: 'updated_at', type: 'BYTE_ARRAY', required: true, value: (r) => trimFraction(r.updated_at) },
-  { name: 'synced_at', type: 'BYTE_ARRAY', required: false, value: (r) => r.synced_at && trimFraction(r.synced_at) },
-  { name: 'deleted', type: 'BOOLEAN', required: true, value: (r) => r.deleted },
-  { name: 'version', type: 'INT64', required: true, value: (r) => BigInt(r.version) },
-  { name: 'geolocation', type: 'BYTE_ARRAY', required: false, value: (r) => text(r.geolocation) },
-  { name: 'author', type: 'BYTE_ARRAY', required: false, value: (r) => r.author },
-  { name: 'device_id', type: 'BYTE_ARRAY', required: false, value: (r) => r.device_id },
-  { name: 'tags', type: 'BYTE_ARRAY', required: false, value: (r) => text(r.tags) },
+  { name: 'observation_id', type: 'BYTE_ARRAY', required: true, value: asIs },
+  { name: 'form_type', type: 'BYTE_ARRAY', required: true, value: asIs },
+  { name: 'form_version', type: 'BYTE_ARRAY', required: true, value: asIs },
+  { name: 'created_at', type: 'BYTE_ARRAY', required: true, value: asIs },
+  { name: 'updated_at', type: 'BYTE_ARRAY', required: true, value: asIs },
+  { name: 'synced_at', type: 'BYTE_ARRAY', required: false, value: asIs },
+  { name: 'deleted', type: 'BOOLEAN', required: true, value: asIs },
+  { name: 'version', type: 'INT64', required: true, value: (v) => BigInt(v as string) },
+  { name: 'geolocation', type: 'BYTE_ARRAY', required: false, value: text },
+  { name: 'author', type: 'BYTE_ARRAY', required: false, value: asIs },
+  { name: 'device_id', type: 'BYTE_ARRAY', required: false, value: asIs },
+  { name: 'tags', type: 'BYTE_ARRAY', required: false, value: asIs },
 ];
 
-function dataValue(type: DataKeyType, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (type === 'DOUBLE') return typeof value === 'number' ? value : null;
-  if (type === 'BOOLEAN') return typeof value === 'boolean' ? value : null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
+/** Numbers and booleans arrive typed (or null); a STRING key's other values become their JSON text. */
+const stringValue = (value: unknown) => (value === null || value === undefined || typeof value === 'string' ? (value ?? null) : JSON.stringify(value));
 
 function dataColumn(key: string, type: DataKeyType): Column {
-  return {
-    name: `data_${key}`,
-    type: type === 'STRING' ? 'BYTE_ARRAY' : type,
-    required: false,
-    value: (row) => dataValue(type, (row.data as Record<string, unknown> | null)?.[key]),
-  };
+  return { name: `data_${key}`, type: type === 'STRING' ? 'BYTE_ARRAY' : type, required: false, value: type === 'STRING' ? stringValue : asIs };
 }
 
 function schemaOf(columns: Column[]) {
@@ -98,7 +90,8 @@ class StreamWriter extends ByteWriter {
   }
 }
 
-async function writeParquet(out: PassThrough, formType: string, columns: Column[], repository: ExportRepository): Promise<void> {
+async function writeParquet(out: PassThrough, formType: string, keys: Array<{ key: string; type: DataKeyType }>, repository: ExportRepository): Promise<void> {
+  const columns = [...BASE_COLUMNS, ...keys.map(({ key, type }) => dataColumn(key, type))];
   const writer = new ParquetWriter({ writer: new StreamWriter(out), schema: schemaOf(columns) as never, createdBy: 'synkronus' });
   let values = columns.map((): unknown[] => []);
   let rowCount = 0;
@@ -109,14 +102,30 @@ async function writeParquet(out: PassThrough, formType: string, columns: Column[
     rowCount = 0;
     await writer.write({ columnData, rowGroupSize });
   };
-  for await (const page of livePages(formType, repository)) {
-    // Each page becomes column values at once: a row group then holds plain values, not thousands of row objects.
-    columns.forEach((column, i) => values[i].push(...page.map(column.value)));
+  for await (const page of parquetPages(formType, keys, repository)) {
+    // Each page becomes column values at once: a row group then holds plain values, not thousands of row arrays.
+    for (const row of page) for (let i = 0; i < columns.length; i++) values[i].push(columns[i].value(row[i]));
     rowCount += page.length;
     if (rowCount >= ROWS_PER_GROUP) await writeGroup();
   }
   if (rowCount > 0) await writeGroup();
   writer.finish();
+}
+
+/** One form type's live rows page by page (keyset), the next page read while this one is written. */
+async function* parquetPages(formType: string, keys: Array<{ key: string; type: DataKeyType }>, repository: ExportRepository): AsyncGenerator<unknown[][]> {
+  let next = repository.parquetPage(formType, keys, undefined, PAGE_ROWS);
+  for (;;) {
+    const page = await next;
+    if (page.length === PAGE_ROWS) {
+      const last = page[page.length - 1];
+      next = repository.parquetPage(formType, keys, { createdAt: last[last.length - 2] as string, observationId: last[last.length - 1] as string }, PAGE_ROWS);
+      // A caller that stops early never awaits it: its failure must not become an unhandled rejection.
+      next.catch(() => undefined);
+    }
+    if (page.length > 0) yield page;
+    if (page.length < PAGE_ROWS) return;
+  }
 }
 
 export async function* parquetEntries(repository = new ExportRepository()): AsyncGenerator<ExportEntry> {
@@ -125,9 +134,8 @@ export async function* parquetEntries(repository = new ExportRepository()): Asyn
   const fileStem = clashFreeNamer((name) => liveFormTypes.has(name));
   for (const formType of formTypes) {
     const keys = await repository.dataKeyTypes(formType);
-    const columns = [...BASE_COLUMNS, ...keys.map(({ key, type }) => dataColumn(key, type))];
     const out = new PassThrough();
-    const written = writeParquet(out, formType, columns, repository).catch((err: Error) => out.destroy(err));
+    const written = writeParquet(out, formType, keys, repository).catch((err: Error) => out.destroy(err));
     yield { name: `${await fileStem(formType)}.parquet`, stream: out };
     await written;
   }

@@ -3,7 +3,8 @@ import { ObservationRepository, type ObservationRow } from '@/server/db/reposito
 import { AppError, badRequest, notFound } from '@/server/errors';
 import { logger } from '@/server/logger';
 import { presence } from '@/server/services/presence';
-import { assertGeneration } from '@/server/services/generation';
+import { assertGeneration, generationMismatch } from '@/server/services/generation';
+import { pushGroups } from '@/server/services/sync/push-groups';
 import { checkBatch, checkPushIdentifier, lastWriteWins, type FailedRecord, type SyncWarning } from '@/server/services/sync/records';
 import { decodeNul } from '@/server/services/sync/nul-escape';
 import { emptyAttachmentFolders } from '@/server/storage/attachment-folders';
@@ -101,29 +102,25 @@ function pullLimit(raw: string | undefined): number {
   return Math.min(parsed, MAX_PULL_LIMIT);
 }
 
-function requestHash(request: PushRequest): string {
-  return crypto.createHash('sha256').update(JSON.stringify(request)).digest('hex');
-}
-
-/**
- * Formulus stores the push answer's current_version as its next pull cursor. Returning the counter after this
- * push is only safe when the client had already pulled everything before it (its watermark reaches the counter as
- * it was when this push took the lock: every later version is this push's own). Otherwise answer the watermark,
- * so the next pull still brings the other devices' changes (and re-brings this push's rows, which the device
- * applies harmlessly). A client that never pulled (the CLI, Desktop's probe) does not use the answer as a cursor
- * and gets the upstream value.
- */
-function nextCursor(watermark: bigint | undefined, before: bigint, after: bigint): bigint {
-  if (watermark === undefined || watermark >= before) return after;
-  return watermark;
+function requestJson(request: PushRequest): { sha256: string; bytes: number } {
+  const json = JSON.stringify(request);
+  return { sha256: crypto.createHash('sha256').update(json).digest('hex'), bytes: json.length };
 }
 
 export class SyncService {
   constructor(private readonly observations = new ObservationRepository()) {}
 
   /**
-   * One transaction per batch: all records are stored, or none. A retry of the same transmission with the same
-   * body gets the first answer and writes nothing.
+   * All records of a batch are stored, or none. A retry of the same transmission with the same body gets the
+   * first answer and writes nothing. The push joins the next group commit (push-groups.ts); sync_push_group (in
+   * the migrations) does the work and explains why no pull can skip a version.
+   *
+   * Formulus stores the answer's current_version as its next pull cursor. Returning the counter after this push
+   * is only safe when the client had already pulled everything before it (its watermark reaches the counter as it
+   * was when this push took the lock: every later version is this push's own). Otherwise the answer is the
+   * watermark, so the next pull still brings the other devices' changes (and re-brings this push's rows, which the
+   * device applies harmlessly). A client that never pulled (the CLI, Desktop's probe) does not use the answer as a
+   * cursor and gets the upstream value.
    */
   async push(request: PushRequest, caller: Caller): Promise<PushResponse> {
     if (!request.transmission_id) throw badRequest('transmission_id is required', 'transmission_id is required');
@@ -132,33 +129,27 @@ export class SyncService {
     checkPushIdentifier('client_id', request.client_id);
     if (!Array.isArray(request.records)) throw badRequest('records is required', 'records must be an array');
     const batch = checkBatch(request.records);
-    const hash = requestHash(request);
+    const { sha256, bytes } = requestJson(request);
 
-    const response = await this.observations.transaction(async (tx) => {
-      // The counter lock serialises pushes, so a retry arriving while its original runs sees the stored answer.
-      const counter = await this.observations.lockCounter(tx);
-      assertGeneration(counter.repositoryGeneration, caller.generation);
-      const state = await this.observations.pushState(tx, request.client_id, request.transmission_id);
-      if (state.requestSha256 === hash) return state.response as PushResponse;
-
-      const after = (await this.observations.upsertBatch(tx, lastWriteWins(batch.records))) ?? counter.currentVersion;
-      const cursor = nextCursor(state.watermark, counter.currentVersion, after);
-      const result: PushResponse = {
-        current_version: Number(cursor),
-        repository_generation: Number(counter.repositoryGeneration),
-        success_count: request.records!.length - batch.failed.length,
-        ...(batch.failed.length > 0 && { failed_records: batch.failed }),
-        ...(batch.warnings.length > 0 && { warnings: batch.warnings }),
-      };
-      await this.observations.recordPush(tx, {
-        clientId: request.client_id,
-        transmissionId: request.transmission_id,
-        requestSha256: hash,
-        response: result,
-        watermark: state.watermark !== undefined && cursor === after && after !== state.watermark ? after : undefined,
-      });
-      return result;
-    });
+    const result = await pushGroups().submit(
+      {
+        client_id: request.client_id,
+        transmission_id: request.transmission_id,
+        sha256,
+        ...(caller.generation !== undefined && { generation: caller.generation }),
+        username: caller.username,
+        records: lastWriteWins(batch.records),
+        response: {
+          success_count: request.records.length - batch.failed.length,
+          ...(batch.failed.length > 0 && { failed_records: batch.failed }),
+          ...(batch.warnings.length > 0 && { warnings: batch.warnings }),
+        },
+      },
+      bytes,
+    );
+    if ('stale_generation' in result) throw generationMismatch(result.stale_generation);
+    if ('error' in result) throw new Error(`push ${request.transmission_id} failed: ${result.error}`);
+    const response = result.response as unknown as PushResponse;
 
     presence().record({ username: caller.username, clientId: request.client_id, lastDataVersion: response.current_version, odeVersion: caller.odeVersion });
     this.pruneTransmissionsNow();
@@ -178,21 +169,19 @@ export class SyncService {
     const since = request.since?.version ?? 0;
     const limit = pullLimit(request.limit);
     const types = [...(request.schemaType ? [request.schemaType] : []), ...(request.schema_types ?? [])].filter(Boolean);
-    const { counter, rows } = await this.observations.pullPage(since, types.length > 0 ? types : null, limit + 1);
-    assertGeneration(counter.repositoryGeneration, caller.generation);
-    const records = rows.slice(0, limit).map(toWireRecord);
-    const hasMore = rows.length > limit;
+    const page = await this.observations.pullPage(since, types.length > 0 ? types : null, limit);
+    assertGeneration(page.repositoryGeneration, caller.generation);
     const response: PullResponse = {
-      current_version: Number(counter.currentVersion),
-      repository_generation: Number(counter.repositoryGeneration),
-      records,
-      change_cutoff: records.length > 0 ? records[records.length - 1].version : since,
-      has_more: hasMore,
+      current_version: page.currentVersion,
+      repository_generation: page.repositoryGeneration,
+      records: JSON.parse(page.recordsJson) as WireRecord[],
+      change_cutoff: page.lastVersion ?? since,
+      has_more: page.hasMore,
       sync_format_version: '1.0',
     };
     // The watermark is the cursor the client holds once caught up. A filtered pull says nothing about the other
     // form types, so it does not move the watermark.
-    if (types.length === 0 && !hasMore) await this.observations.setWatermark(request.client_id, response.current_version);
+    if (types.length === 0 && !page.hasMore) await this.observations.setWatermark(request.client_id, response.current_version);
     presence().record({ username: caller.username, clientId: request.client_id, lastDataVersion: since, odeVersion: caller.odeVersion });
     return response;
   }

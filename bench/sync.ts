@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '@/server/db/embedded';
+import { resetConfig } from '@/server/config';
+import { disconnectDb } from '@/server/db/client';
+import { issueTokenPair } from '@/server/auth/tokens';
+import { handleApiRequest } from '@/server/http/api';
+import { createDatabase, fmt, makeRecord, timed, type BenchRecord } from './support';
+
+/**
+ * Push and pull through the real REST path (gate, JSON parsing, zod, procedure, service), in process, next to raw
+ * `pg` on an identical database in the same run:
+ * - push: 8 devices at once, each sending 100-record batches one after another; raw = 8 `pg` clients each sending
+ *   the same batches as one multi-row upsert, versions from the upstream per-row counter trigger;
+ * - pull: 500-record pages from version 0 to the end; raw = the same keyset `SELECT` pages.
+ */
+
+const RECORDS = Number(process.env.BENCH_SYNC_RECORDS ?? 50_000);
+const DEVICES = 8;
+const BATCH = 100;
+const PAGE = 500;
+const COLUMNS = ['observation_id', 'form_type', 'form_version', 'data', 'created_at', 'deleted', 'author', 'device_id'];
+
+function api(token: string, urlPath: string, body: unknown): Promise<Response> {
+  return handleApiRequest(
+    new Request(`http://bench.local${urlPath}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-ode-version': '1.3.1', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
+/** The batches of one device: device d sends every DEVICES-th batch. */
+function deviceBatches(records: BenchRecord[], device: number): BenchRecord[][] {
+  const batches: BenchRecord[][] = [];
+  for (let start = device * BATCH; start < records.length; start += DEVICES * BATCH) batches.push(records.slice(start, start + BATCH));
+  return batches;
+}
+
+async function ourPush(token: string, records: BenchRecord[]): Promise<void> {
+  await Promise.all(
+    Array.from({ length: DEVICES }, async (_, device) => {
+      let n = 0;
+      for (const batch of deviceBatches(records, device)) {
+        const response = await api(token, '/api/sync/push', { transmission_id: `bench-${device}-${n++}`, client_id: `device-${device}`, records: batch });
+        if (response.status !== 200) throw new Error(`push failed: ${response.status} ${await response.text()}`);
+      }
+    }),
+  );
+}
+
+async function rawPush(url: string, records: BenchRecord[]): Promise<void> {
+  await Promise.all(
+    Array.from({ length: DEVICES }, async (_, device) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      for (const batch of deviceBatches(records, device)) {
+        const values: unknown[] = [];
+        const rows = batch.map((r, i) => {
+          values.push(r.observation_id, r.form_type, r.form_version, JSON.stringify(r.data), r.created_at, r.deleted, r.author, r.device_id);
+          return `(${COLUMNS.map((_, c) => `$${i * COLUMNS.length + c + 1}`).join(', ')})`;
+        });
+        await client.query(
+          `INSERT INTO observations (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
+           ON CONFLICT (observation_id) DO UPDATE SET form_type = EXCLUDED.form_type, form_version = EXCLUDED.form_version,
+             data = EXCLUDED.data, deleted = EXCLUDED.deleted, author = EXCLUDED.author, device_id = EXCLUDED.device_id`,
+          values,
+        );
+      }
+      await client.end();
+    }),
+  );
+}
+
+async function ourPull(token: string): Promise<number> {
+  let since = 0;
+  let count = 0;
+  for (;;) {
+    const response = await api(token, `/api/sync/pull?limit=${PAGE}`, { client_id: 'bench-reader', since: { version: since } });
+    const body = (await response.json()) as { records: unknown[]; has_more: boolean; change_cutoff: number };
+    count += body.records.length;
+    if (!body.has_more) return count;
+    since = body.change_cutoff;
+  }
+}
+
+async function rawPull(client: pg.Client): Promise<number> {
+  let since = 0;
+  let count = 0;
+  for (;;) {
+    const { rows } = await client.query(
+      `SELECT observation_id, form_type, form_version, data, created_at, updated_at, synced_at, deleted, version,
+              geolocation, author, device_id, tags
+         FROM observations WHERE version > $1 ORDER BY version, observation_id LIMIT $2`,
+      [since, PAGE + 1],
+    );
+    const page = rows.slice(0, PAGE);
+    count += page.length;
+    if (rows.length <= PAGE) return count;
+    since = Number(page[page.length - 1].version);
+  }
+}
+
+function report(name: string, ours: number, raw: number, amount: number, goal: string): void {
+  const rate = (ms: number) => fmt((amount / ms) * 1000);
+  console.log(
+    `${name.padEnd(34)} ours ${rate(ours).padStart(7)} records/s   raw ${rate(raw).padStart(7)} records/s   ` +
+      `ratio ${(raw / ours).toFixed(2)} (goal ${goal})`,
+  );
+}
+
+export async function run(): Promise<void> {
+  Object.assign(process.env, { LOG_LEVEL: 'warn' });
+  resetConfig();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-bench-sync-'));
+  fs.chmodSync(root, 0o711);
+  const database = await startEmbeddedPostgres(path.join(root, 'pg'));
+  try {
+    const admin = new URL(database.url);
+    admin.pathname = '/postgres';
+    const oursUrl = await createDatabase(admin.toString(), 'bench_ours');
+    const rawUrl = await createDatabase(admin.toString(), 'bench_raw');
+    Object.assign(process.env, { DATABASE_URL: oursUrl, DATA_DIR: root, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
+    resetConfig();
+    const { token } = await issueTokenPair({ id: '00000000-0000-0000-0000-000000000000', username: 'bench', role: 'admin' });
+
+    const records = Array.from({ length: RECORDS }, (_, i) => makeRecord(i));
+    console.log(`sync: ${fmt(RECORDS)} records, ${DEVICES} devices pushing ${BATCH}-record batches, pull pages of ${PAGE}`);
+    const pushRaw = await timed(() => rawPush(rawUrl, records));
+    const pushOurs = await timed(() => ourPush(token, records));
+    report(`push (${DEVICES} devices, ${BATCH}-record batches)`, pushOurs, pushRaw, RECORDS, '≥ 2.0');
+
+    const raw = new pg.Client({ connectionString: rawUrl });
+    await raw.connect();
+    let pulledOurs = 0;
+    let pulledRaw = 0;
+    const pullRaw = await timed(async () => void (pulledRaw = await rawPull(raw)));
+    const pullOurs = await timed(async () => void (pulledOurs = await ourPull(token)));
+    if (pulledOurs !== RECORDS || pulledRaw !== RECORDS) throw new Error(`pulled ${pulledOurs} / ${pulledRaw} records`);
+    report(`pull (${PAGE}-record pages)`, pullOurs, pullRaw, RECORDS, '≥ 0.6');
+    await raw.end();
+  } finally {
+    await disconnectDb();
+    await database.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
