@@ -111,7 +111,8 @@ function describe(operation: WireOperation, params: { pathParams?: z.ZodObject; 
 function withGateResponses(operation: WireOperation): ZodOpenApiResponsesObject {
   const hasJsonBody = !!operation.requestBody?.content['application/json'];
   const responses: ZodOpenApiResponsesObject = {
-    ...(hasJsonBody && { 400: errorJson('Malformed JSON body'), 413: errorJson('Request body too large') }),
+    400: errorJson(hasJsonBody ? 'Malformed request: path, query or JSON body' : 'Malformed request: bad percent-encoding or control characters in the path or query'),
+    ...(hasJsonBody && { 413: errorJson('Request body too large') }),
     ...(!operation.public && { 401: gateResponses.unauthorized }),
     426: gateResponses.versionMismatch,
     500: gateResponses.internal,
