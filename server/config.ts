@@ -92,6 +92,8 @@ const EnvSchema = z.object({
     return Number.isInteger(n) && n >= 4 && n <= 15 ? n : 10;
   }, z.number()),
   SYNKRONUS_VERSION: z.string().trim().min(1).catch('1.0.0'),
+  /** 0 or unset: keep observation history forever. */
+  SYNKRONUS_HISTORY_RETENTION_DAYS: nonNegativeInt(0),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -104,6 +106,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   serverVersion: string;
   maxVersionsKept: number;
+  /** Days a replaced observation version is kept; undefined keeps it forever. */
+  historyRetentionDays: number | undefined;
   bootstrapAdmin: { username: string; password: string };
   recoveryAdmin: { username: string; password: string } | undefined;
   bcryptCost: number;
@@ -184,6 +188,7 @@ export function parseConfig(rawEnv: Record<string, string | undefined>): Config 
     logLevel: env.LOG_LEVEL,
     serverVersion: env.SYNKRONUS_VERSION,
     maxVersionsKept: env.MAX_VERSIONS_KEPT,
+    historyRetentionDays: env.SYNKRONUS_HISTORY_RETENTION_DAYS || undefined,
     bootstrapAdmin: { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
     recoveryAdmin: recoveryAdminFrom(env),
     bcryptCost: env.SYNKRONUS_BCRYPT_COST,

@@ -4,6 +4,7 @@ import { ConfigError, getConfig } from '@/server/config';
 import { prepareServer } from '@/server/boot';
 import { CONTENT_LENGTH_HEADER, PEER_ADDRESS_HEADER } from '@/server/http/request-info';
 import { logger } from '@/server/logger';
+import { startHistoryPruning } from '@/server/services/history';
 
 /**
  * `npm start`: prepares the database, then serves the Next.js app (console, REST API, streaming routes) from
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     database: prepared.embedded ? 'embedded' : 'external',
     startupMs: Date.now() - startedAt,
   });
+  startHistoryPruning();
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { adminProcedure, authedProcedure, router } from '@/server/trpc';
 import { BundleService } from '@/server/services/bundles/service';
 import { iso, zMessage, zPathParam } from '@/server/routers/schemas';
+import { record, requestOrigin } from '@/server/services/audit';
 
 /**
  * The JSON app-bundle endpoints (api-contract §5) and the console's bundle procedures. The streaming ones
@@ -89,8 +90,9 @@ export const bundlesRouter = router({
     .meta({ openapi: { method: 'POST', path: '/app-bundle/switch/{version}', tags: ['app-bundle'], summary: 'Activate an app bundle version' } })
     .input(z.object({ version: zPathParam }))
     .output(zMessage)
-    .mutation(async ({ input }) => {
+    .mutation(async ({ input, ctx }) => {
       await new BundleService().switchTo(input.version);
+      await record({ ...requestOrigin(ctx), action: 'bundle.switch', target: input.version.trim() });
       return switchMessage(input.version);
     }),
 
@@ -112,8 +114,9 @@ export const bundlesRouter = router({
   activate: adminProcedure
     .input(z.object({ version: z.string() }))
     .output(zMessage)
-    .mutation(async ({ input }) => {
+    .mutation(async ({ input, ctx }) => {
       await new BundleService().switchTo(input.version);
+      await record({ ...requestOrigin(ctx), action: 'bundle.switch', target: input.version.trim() });
       return switchMessage(input.version);
     }),
 });

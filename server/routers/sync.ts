@@ -3,6 +3,7 @@ import { adminProcedure, authedProcedure, readWriteProcedure, router, type Conte
 import { SyncService, type Caller } from '@/server/services/sync/service';
 import { clientGeneration, GENERATION_HEADER } from '@/server/services/generation';
 import { zOptionalText } from '@/server/routers/schemas';
+import { record, requestOrigin } from '@/server/services/audit';
 
 const zWireRecord = z.object({
   observation_id: z.string(),
@@ -116,6 +117,7 @@ export const syncRouter = router({
     .output(ZRepositoryResetResponse)
     .mutation(async ({ input, ctx }) => {
       const response = await new SyncService().resetRepository(input.confirm, ctx.user.username);
+      await record({ ...requestOrigin(ctx), action: 'repository.reset', details: { repository_generation: response.repository_generation } });
       echoGeneration(ctx, response.repository_generation);
       return response;
     }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { adminProcedure, authedProcedure, router } from '@/server/trpc';
 import { UserService } from '@/server/services/users';
 import { iso, zMessage, zOptionalText, zPathParam } from '@/server/routers/schemas';
+import { record, requestOrigin } from '@/server/services/audit';
 
 export const ZCreateUserRequest = z.object({ username: zOptionalText, password: zOptionalText, role: zOptionalText });
 export const ZCreateUserResponse = z.object({ username: z.string(), role: z.string(), createdAt: z.string() });
@@ -45,6 +46,7 @@ const createUser = (path: `/${string}`, summary: string) =>
   .output(ZCreateUserResponse)
   .mutation(async ({ input, ctx }) => {
     const user = await new UserService().create(input);
+    await record({ ...requestOrigin(ctx), action: 'user.create', target: user.username, details: { role: user.role } });
     ctx.response.status = 201;
     return { username: user.username, role: user.role, createdAt: iso(user.createdAt) };
   });
@@ -54,8 +56,9 @@ const deleteUser = (path: `/${string}`, summary: string) =>
   .meta({ openapi: { method: 'DELETE', path, tags: ['users'], summary } })
   .input(ZDeleteUserRequest)
   .output(zMessage)
-  .mutation(async ({ input }) => {
+  .mutation(async ({ input, ctx }) => {
     await new UserService().delete(input.username);
+    await record({ ...requestOrigin(ctx), action: 'user.delete', target: input.username });
     return { message: 'User deleted successfully' };
   });
 
@@ -87,8 +90,9 @@ export const usersRouter = router({
     .meta({ openapi: { method: 'POST', path: '/users/reset-password', tags: ['users'], summary: "Set another user's password" } })
     .input(ZResetPasswordRequest)
     .output(zMessage)
-    .mutation(async ({ input }) => {
+    .mutation(async ({ input, ctx }) => {
       await new UserService().resetPassword(input.username.trim(), input.newPassword);
+      await record({ ...requestOrigin(ctx), action: 'user.reset_password', target: input.username.trim() });
       return { message: 'Password reset successfully' };
     }),
 
@@ -99,6 +103,7 @@ export const usersRouter = router({
     .mutation(async ({ input, ctx }) => {
       const current = input.currentPassword || input.oldPassword || '';
       await new UserService().changePassword(ctx.user.username, current, input.newPassword);
+      await record({ ...requestOrigin(ctx), action: 'user.change_password', target: ctx.user.username });
       return { message: 'Password changed successfully' };
     }),
 });

@@ -9,6 +9,13 @@ export interface Counter {
   repositoryGeneration: bigint;
 }
 
+/** Who a push writes as: recorded on each row, so history and conflicts can attribute the version. */
+export interface Writer {
+  username: string;
+  clientId: string;
+  transmissionId: string;
+}
+
 /** An observation as the database returns it, timestamps already RFC 3339 text in UTC. */
 export interface ObservationRow {
   observation_id: string;
@@ -70,14 +77,15 @@ export class ObservationRepository {
    * One statement for the whole batch, applied in array order; created_at is kept on updates. Returns the last
    * version it took (the counter after the batch), or undefined for an empty batch.
    */
-  async upsertBatch(tx: Tx, records: StorableRecord[]): Promise<bigint | undefined> {
+  async upsertBatch(tx: Tx, records: StorableRecord[], writer: Writer): Promise<bigint | undefined> {
     if (records.length === 0) return undefined;
     const [row] = await tx.$queryRaw<Array<{ last: bigint }>>`
       WITH written AS (
         INSERT INTO observations
-          (observation_id, form_type, form_version, data, created_at, deleted, geolocation, author, device_id, tags)
+          (observation_id, form_type, form_version, data, created_at, deleted, geolocation, author, device_id, tags,
+           written_by, written_client_id, written_transmission_id)
         SELECT r.observation_id, r.form_type, r.form_version, r.data, COALESCE(r.created_at, now()), r.deleted,
-               r.geolocation, r.author, r.device_id, r.tags
+               r.geolocation, r.author, r.device_id, r.tags, ${writer.username}, ${writer.clientId}, ${writer.transmissionId}
           FROM jsonb_array_elements(${JSON.stringify(records)}::jsonb) WITH ORDINALITY AS e(value, ord),
                jsonb_to_record(e.value) AS r(
                  observation_id text, form_type text, form_version text, data jsonb, created_at timestamptz,
@@ -86,7 +94,8 @@ export class ObservationRepository {
         ON CONFLICT (observation_id) DO UPDATE SET
           form_type = EXCLUDED.form_type, form_version = EXCLUDED.form_version, data = EXCLUDED.data,
           deleted = EXCLUDED.deleted, geolocation = EXCLUDED.geolocation, author = EXCLUDED.author,
-          device_id = EXCLUDED.device_id, tags = EXCLUDED.tags
+          device_id = EXCLUDED.device_id, tags = EXCLUDED.tags, written_by = EXCLUDED.written_by,
+          written_client_id = EXCLUDED.written_client_id, written_transmission_id = EXCLUDED.written_transmission_id
         RETURNING version)
       SELECT max(version) AS last FROM written`;
     return row.last;

@@ -2,6 +2,7 @@ import type { BinaryRoute } from '@/server/http/binary-routes';
 import { zipResponse } from '@/server/http/zip-response';
 import { parquetEntries } from '@/server/services/export/parquet';
 import { rawJsonEntries } from '@/server/services/export/raw-json';
+import { record, requestOrigin } from '@/server/services/audit';
 
 const zipBody = { 'application/zip': { schema: { type: 'string', format: 'binary' } } };
 
@@ -12,7 +13,10 @@ export const exportsRoutes: BinaryRoute[] = [
     path: '/dataexport/parquet',
     role: 'read-only',
     // Parquet pages are compressed already: the zip stores them.
-    handle: () => zipResponse(parquetEntries(), { filename: 'observations_export.zip', compress: false }),
+    handle: async (_request, ctx) => {
+      await record({ ...requestOrigin(ctx), action: 'export.parquet' });
+      return zipResponse(parquetEntries(), { filename: 'observations_export.zip', compress: false });
+    },
     openapi: {
       tags: ['export'],
       summary: 'Live observations as one Parquet file per form type, in a streamed zip',
@@ -23,7 +27,10 @@ export const exportsRoutes: BinaryRoute[] = [
     method: 'GET',
     path: '/dataexport/raw-json',
     role: 'read-only',
-    handle: () => zipResponse(rawJsonEntries(), { filename: 'observations_raw_json.zip', compress: true }),
+    handle: async (_request, ctx) => {
+      await record({ ...requestOrigin(ctx), action: 'export.raw_json' });
+      return zipResponse(rawJsonEntries(), { filename: 'observations_raw_json.zip', compress: true });
+    },
     openapi: {
       tags: ['export'],
       summary: 'Live observations as `<form_type>/<observation_id>.json`, in a streamed zip',

@@ -138,7 +138,9 @@ export class SyncService {
       const state = await this.observations.pushState(tx, request.client_id, request.transmission_id);
       if (state.requestSha256 === hash) return state.response as PushResponse;
 
-      const after = (await this.observations.upsertBatch(tx, lastWriteWins(batch.records))) ?? counter.currentVersion;
+      const after = (await this.observations.upsertBatch(tx, lastWriteWins(batch.records), {
+        username: caller.username, clientId: request.client_id, transmissionId: request.transmission_id,
+      })) ?? counter.currentVersion;
       const cursor = nextCursor(state.watermark, counter.currentVersion, after);
       const result: PushResponse = {
         current_version: Number(cursor),
