@@ -158,3 +158,21 @@ describe('GET /api/audit', () => {
     await expect(getDb().$executeRaw`TRUNCATE audit_events`).rejects.toThrow(/append-only/);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('covers the history, conflict and audit endpoints with named operations and schemas', async () => {
+    const { buildOpenApiDocument } = await import('@/server/http/openapi-document');
+    const doc = buildOpenApiDocument() as any;
+    const operations = {
+      '/observations/{observation_id}/history': ['get', 'getObservationHistory'],
+      '/observations/{observation_id}/restore': ['post', 'restoreObservationVersion'],
+      '/conflicts': ['get', 'listConflicts'],
+      '/conflicts/{id}/resolve': ['post', 'resolveConflict'],
+      '/audit': ['get', 'listAuditEvents'],
+    };
+    for (const [path, [method, operationId]] of Object.entries(operations)) {
+      expect(doc.paths[path]?.[method]?.operationId, path).toBe(operationId);
+    }
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['ObservationHistory', 'Conflict', 'ConflictList', 'AuditEvent', 'AuditEventList']));
+  });
+});
