@@ -162,7 +162,7 @@ describe('GET /api/audit', () => {
 describe('the OpenAPI document', () => {
   it('covers the history, conflict and audit endpoints with named operations and schemas', async () => {
     const { buildOpenApiDocument } = await import('@/server/http/openapi-document');
-    const doc = buildOpenApiDocument() as any;
+    const doc = buildOpenApiDocument('http://localhost') as any;
     const operations = {
       '/observations/{observation_id}/history': ['get', 'getObservationHistory'],
       '/observations/{observation_id}/restore': ['post', 'restoreObservationVersion'],

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { run as exportBench } from '@/server/bench/export';
 import { run as sync } from '@/server/bench/sync';
 import { run as uploadRss } from '@/server/bench/upload-rss';
+import { run as history } from '@/server/bench/history';
 
 /**
  * `npm run bench`: each benchmark prints its figures as ratios against a baseline measured in the same run.
  * Pass names to run only some: `npm run bench -- sync`.
  */
-const BENCHMARKS: Record<string, () => Promise<void>> = { sync, 'upload-rss': uploadRss, export: exportBench };
+const BENCHMARKS: Record<string, () => Promise<void>> = { sync, history, 'upload-rss': uploadRss, export: exportBench };
 
 /** Benchmarks of the real server process need the production build that `npm start` makes. */
 function ensureBuild(): void {

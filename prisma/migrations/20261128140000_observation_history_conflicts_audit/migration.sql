@@ -1,6 +1,7 @@
 -- Every version of an observation that a write replaces or deletes, as it was (its writer included).
+-- Kept lean for the push path: one btree (the natural key) and a BRIN index for pruning by age, which costs
+-- next to nothing to maintain on an append-only table.
 CREATE TABLE observation_history (
-    id BIGSERIAL PRIMARY KEY,
     observation_id VARCHAR(255) NOT NULL,
     version BIGINT NOT NULL,
     form_type VARCHAR(255) NOT NULL,
@@ -13,10 +14,10 @@ CREATE TABLE observation_history (
     written_by VARCHAR(255) NULL,
     written_client_id VARCHAR(255) NULL,
     written_transmission_id VARCHAR(255) NULL,
-    replaced_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    replaced_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (observation_id, version)
 );
-CREATE INDEX idx_observation_history_observation ON observation_history (observation_id, version DESC);
-CREATE INDEX idx_observation_history_replaced_at ON observation_history (replaced_at);
+CREATE INDEX idx_observation_history_replaced_at ON observation_history USING brin (replaced_at);
 
 -- A write that replaced a version its client had not pulled. The winner is the version the write created.
 CREATE TABLE observation_conflicts (
@@ -35,7 +36,6 @@ CREATE TABLE observation_conflicts (
     resolution VARCHAR(16) NULL CHECK (resolution IN ('winner', 'loser')),
     resolved_version BIGINT NULL
 );
-CREATE INDEX idx_observation_conflicts_open ON observation_conflicts (seq) WHERE resolved_at IS NULL;
 CREATE INDEX idx_observation_conflicts_observation ON observation_conflicts (observation_id);
 
 -- Set-based, once per statement: a 100-record push costs two INSERT … SELECTs, not 100 trigger calls.
