@@ -69,7 +69,7 @@ export function FieldDiff(props: { left: DiffableVersion; right: DiffableVersion
     <div className="stack">
       <div className="toolbar">
         <span data-testid="diff-summary">
-          {changed === 0 ? 'No differences' : `${changed} field${changed === 1 ? '' : 's'} differ`}
+          {changed === 0 ? 'No differences' : changed === 1 ? '1 field differs' : `${changed} fields differ`}
         </span>
         <label className="checkbox">
           <input type="checkbox" checked={showAll} onChange={(event) => setShowAll(event.target.checked)} />

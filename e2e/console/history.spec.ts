@@ -46,7 +46,7 @@ test('observation history: timeline, field diff between two versions, restore as
   const versions = await timeline.getByRole('listitem').evaluateAll((items) => items.map((item) => item.getAttribute('data-testid')!.replace('version-', '')));
   await dialog.getByLabel('From', { exact: true }).selectOption(versions[1]);
   await dialog.getByLabel('To', { exact: true }).selectOption(versions[0]);
-  await expect(dialog.getByTestId('diff-summary')).toHaveText('1 field differ');
+  await expect(dialog.getByTestId('diff-summary')).toHaveText('1 field differs');
   await expect(diff.getByRole('row', { name: /data\.head/ })).toContainText('"Amina K."');
   await captureScreens(page, 'observation-history');
 
