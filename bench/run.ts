@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { run as exportBench } from './export';
+import { run as history } from './history';
 import { run as memory } from './memory';
 import { run as soak } from './soak';
 import { run as storage } from './storage';
@@ -12,7 +13,15 @@ import { run as uploadRss } from './upload-rss';
  * `npm run bench`: each benchmark prints its figures as ratios against a baseline measured in the same run.
  * Pass names to run only some: `npm run bench -- sync soak`. Never part of `npm test`: timings gate nothing.
  */
-const BENCHMARKS: Record<string, () => Promise<void>> = { soak, sync, export: exportBench, memory, 'upload-rss': uploadRss, storage };
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  soak,
+  sync,
+  history,
+  export: exportBench,
+  memory,
+  'upload-rss': uploadRss,
+  storage,
+};
 
 /** Benchmarks of the real server process need the production build that `npm start` makes. */
 function ensureBuild(): void {

@@ -111,6 +111,8 @@ const EnvSchema = z.object({
   SYNKRONUS_S3_FORCE_PATH_STYLE: goBool(false),
   SYNKRONUS_S3_PREFIX: z.preprocess(blankAsUnset, z.string().trim().optional()),
   SYNKRONUS_MAP_TILE_URL: z.string().trim().optional().default(''),
+  /** 0 or unset: keep observation history forever. */
+  SYNKRONUS_HISTORY_RETENTION_DAYS: nonNegativeInt(0),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -128,6 +130,8 @@ export interface Config {
   /** Basemap tiles of the console's observation map (`{z}/{x}/{y}` template); empty: no basemap, a plain grid. */
   mapTileUrl: string;
   maxVersionsKept: number;
+  /** Days a replaced observation version is kept; undefined keeps it forever. */
+  historyRetentionDays: number | undefined;
   bootstrapAdmin: { username: string; password: string };
   recoveryAdmin: { username: string; password: string } | undefined;
   bcryptCost: number;
@@ -233,6 +237,7 @@ export function parseConfig(rawEnv: Record<string, string | undefined>): Config 
     build: { commit: env.SYNKRONUS_BUILD_COMMIT, time: env.SYNKRONUS_BUILD_TIME },
     mapTileUrl: env.SYNKRONUS_MAP_TILE_URL,
     maxVersionsKept: env.MAX_VERSIONS_KEPT,
+    historyRetentionDays: env.SYNKRONUS_HISTORY_RETENTION_DAYS || undefined,
     bootstrapAdmin: { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
     recoveryAdmin: recoveryAdminFrom(env),
     bcryptCost: env.SYNKRONUS_BCRYPT_COST,

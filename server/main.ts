@@ -4,6 +4,7 @@ import { prepareServer } from '@/server/boot';
 import { createSynkronusServer } from '@/server/http/node-server';
 import { disconnectDb } from '@/server/db/client';
 import { logger } from '@/server/logger';
+import { startHistoryPruning } from '@/server/services/history';
 
 /**
  * `npm start`: prepares the database, then serves the Next.js app (console, REST API, streaming routes) from
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     database: prepared.embedded ? 'embedded' : 'external',
     startupMs: Date.now() - startedAt,
   });
+  startHistoryPruning();
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -8,6 +8,7 @@ import { Loading } from '@/components/ui/states';
 import { formatDateTime } from '@/components/lib/format';
 import { findAttachmentIds } from '@/components/observations/attachment-ids';
 import { AttachmentPreview } from '@/components/observations/attachment-preview';
+import { ObservationHistory } from '@/components/history/observation-history';
 
 /** One record as a client would pull it, with the attachments its data names. */
 export function ObservationDialog({ observationId, onClose }: { observationId: string; onClose: () => void }) {
@@ -45,6 +46,10 @@ export function ObservationDialog({ observationId, onClose }: { observationId: s
                 ))}
               </div>
             )}
+          </section>
+          <section aria-labelledby="history-heading">
+            <h3 id="history-heading">History</h3>
+            <ObservationHistory observationId={observationId} />
           </section>
           <section aria-labelledby="json-heading">
             <h3 id="json-heading">JSON</h3>

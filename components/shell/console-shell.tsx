@@ -68,6 +68,7 @@ export function ConsoleShell({ user, children }: { user: CurrentUser; children: 
                 <li key={item.href}>
                   <Link href={item.href} aria-current={isCurrent(item.href, pathname) ? 'page' : undefined}>
                     {item.label}
+                    {item.badge && <item.badge />}
                   </Link>
                 </li>
               ))}

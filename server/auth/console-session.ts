@@ -8,6 +8,7 @@ import { clientIp } from '@/server/auth/limiter';
 import { toRole, type AuthUser } from '@/server/auth/roles';
 import { PEER_ADDRESS_HEADER } from '@/server/http/request-info';
 import { AuthService } from '@/server/services/auth';
+import { auditedSignIn } from '@/server/services/audit';
 import { UserService } from '@/server/services/users';
 import { logger } from '@/server/logger';
 
@@ -72,11 +73,10 @@ export function consoleAuthOptions(secure: boolean): AuthOptions {
           const headers = (request.headers ?? {}) as Record<string, string | undefined>;
           const ip = clientIp(headers[PEER_ADDRESS_HEADER] ?? '127.0.0.1', headers['x-real-ip'] ?? null);
           try {
-            const user = await new AuthService().verifyCredentials({
-              username: credentials?.username ?? '',
-              password: credentials?.password ?? '',
-              clientIp: ip,
-            });
+            const username = credentials?.username ?? '';
+            const user = await auditedSignIn({ channel: 'console', username, ip }, () =>
+              new AuthService().verifyCredentials({ username, password: credentials?.password ?? '', clientIp: ip }),
+            );
             const session = await new UserService().consoleSession(user.username);
             return session ? { id: user.id, name: user.username, sessionVersion: session.sessionVersion } : null;
           } catch (err) {

@@ -7,6 +7,9 @@ import { attachmentsRouter } from '@/server/routers/attachments';
 import { bundlesRouter } from '@/server/routers/bundles';
 import { exportsRouter } from '@/server/routers/exports';
 import { consoleRouter } from '@/server/routers/console';
+import { historyRouter } from '@/server/routers/history';
+import { conflictsRouter } from '@/server/routers/conflicts';
+import { auditRouter } from '@/server/routers/audit';
 
 export const appRouter = router({
   auth: authRouter,
@@ -17,6 +20,9 @@ export const appRouter = router({
   bundles: bundlesRouter,
   exports: exportsRouter,
   console: consoleRouter,
+  history: historyRouter,
+  conflicts: conflictsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import { adminProcedure, authedProcedure, router } from '@/server/trpc';
 import { BundleService } from '@/server/services/bundles/service';
 import { iso, zPathParam } from '@/server/routers/schemas';
 import * as wire from '@/server/wire/bundles';
+import { record, requestOrigin } from '@/server/services/audit';
 
 /**
  * The JSON app-bundle endpoints (api-contract §5) and the console's bundle procedures. The streaming ones
@@ -44,8 +45,9 @@ export const bundlesRouter = router({
     .meta({ openapi: { method: 'POST', path: '/app-bundle/switch/{version}', operationId: wire.switchAppBundleVersion.operationId } })
     .input(z.object({ version: zPathParam }))
     .output(wire.SwitchAppBundleVersion200Response)
-    .mutation(async ({ input }) => {
+    .mutation(async ({ input, ctx }) => {
       await new BundleService().switchTo(input.version);
+      await record({ ...requestOrigin(ctx), action: 'bundle.switch', target: input.version.trim() });
       return switchMessage(input.version);
     }),
 
@@ -67,8 +69,9 @@ export const bundlesRouter = router({
   activate: adminProcedure
     .input(z.object({ version: z.string() }))
     .output(wire.SwitchAppBundleVersion200Response)
-    .mutation(async ({ input }) => {
+    .mutation(async ({ input, ctx }) => {
       await new BundleService().switchTo(input.version);
+      await record({ ...requestOrigin(ctx), action: 'bundle.switch', target: input.version.trim() });
       return switchMessage(input.version);
     }),
 });

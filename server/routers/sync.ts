@@ -5,6 +5,7 @@ import { clientGeneration, GENERATION_HEADER } from '@/server/services/generatio
 import { zOptionalText } from '@/server/routers/schemas';
 import * as wire from '@/server/wire/sync';
 import { recordSync } from '@/server/http/metrics';
+import { record, requestOrigin } from '@/server/services/audit';
 
 /** Lenient parsers: missing or null fields reach the service, which names them in the contract's 400. */
 const ZSyncPullInput = z.object({
@@ -77,6 +78,7 @@ export const syncRouter = router({
     .output(wire.RepositoryResetResponse)
     .mutation(async ({ input, ctx }) => {
       const response = await new SyncService().resetRepository(input.confirm, ctx.user.username);
+      await record({ ...requestOrigin(ctx), action: 'repository.reset', details: { repository_generation: response.repository_generation } });
       echoGeneration(ctx, response.repository_generation);
       return response;
     }),

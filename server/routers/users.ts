@@ -4,6 +4,7 @@ import { UserService } from '@/server/services/users';
 import { iso, zOptionalText, zPathParam } from '@/server/routers/schemas';
 import * as wire from '@/server/wire/users';
 import type { WireOperation } from '@/server/wire/operation';
+import { record, requestOrigin } from '@/server/services/audit';
 
 /** Missing fields reach the service, which answers the contract's 400. */
 const ZCreateUserInput = z.object({ username: zOptionalText, password: zOptionalText, role: zOptionalText });
@@ -23,6 +24,7 @@ const createUser = (path: `/${string}`, operation: WireOperation) =>
   .output(wire.UserResponse)
   .mutation(async ({ input, ctx }) => {
     const user = await new UserService().create(input);
+    await record({ ...requestOrigin(ctx), action: 'user.create', target: user.username, details: { role: user.role } });
     ctx.response.status = 201;
     return { username: user.username, role: user.role, createdAt: iso(user.createdAt) };
   });
@@ -32,8 +34,9 @@ const deleteUser = (path: `/${string}`, operation: WireOperation) =>
   .meta({ openapi: { method: 'DELETE', path, operationId: operation.operationId } })
   .input(ZDeleteUserInput)
   .output(wire.DeleteUser200Response)
-  .mutation(async ({ input }) => {
+  .mutation(async ({ input, ctx }) => {
     await new UserService().delete(input.username);
+    await record({ ...requestOrigin(ctx), action: 'user.delete', target: input.username });
     return { message: 'User deleted successfully' };
   });
 
@@ -65,8 +68,9 @@ export const usersRouter = router({
     .meta({ openapi: { method: 'POST', path: '/users/reset-password', operationId: wire.resetUserPassword.operationId } })
     .input(ZResetPasswordInput)
     .output(wire.ResetUserPassword200Response)
-    .mutation(async ({ input }) => {
+    .mutation(async ({ input, ctx }) => {
       await new UserService().resetPassword(input.username.trim(), input.newPassword);
+      await record({ ...requestOrigin(ctx), action: 'user.reset_password', target: input.username.trim() });
       return { message: 'Password reset successfully' };
     }),
 
@@ -77,6 +81,7 @@ export const usersRouter = router({
     .mutation(async ({ input, ctx }) => {
       const current = input.currentPassword || input.oldPassword || '';
       await new UserService().changePassword(ctx.user.username, current, input.newPassword);
+      await record({ ...requestOrigin(ctx), action: 'user.change_password', target: ctx.user.username });
       return { message: 'Password changed successfully' };
     }),
 });

@@ -13,6 +13,7 @@ import { attachmentExportEntries, type ExportEntry } from '@/server/services/att
 import { attachmentIdFromPath } from '@/server/services/attachments/ids';
 import { AttachmentService, uploadTooLarge, type ReceivedUpload } from '@/server/services/attachments/service';
 import { GENERATION_HEADER } from '@/server/services/generation';
+import { record, requestOrigin } from '@/server/services/audit';
 import type { StoredFileInfo } from '@/server/storage/attachment-store';
 import { checkAttachmentExists, downloadAttachment, getAttachmentsExportZip, uploadAttachment } from '@/server/wire/attachments';
 
@@ -157,7 +158,10 @@ export const attachmentsRoutes: BinaryRoute[] = [
     method: 'GET',
     path: '/attachments/export-zip',
     role: 'read-only',
-    handle: () => exportZip(),
+    handle: async (_request, ctx) => {
+      await record({ ...requestOrigin(ctx), action: 'export.attachments_zip' });
+      return exportZip();
+    },
     openapi: getAttachmentsExportZip,
   },
   {

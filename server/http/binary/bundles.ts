@@ -12,6 +12,7 @@ import { BundleService, bundleTooLarge, type OpenedFile } from '@/server/service
 import type { StagedBundle } from '@/server/services/bundles/store';
 import { limitBytes } from '@/server/services/bundles/files';
 import { downloadAppBundleFile, downloadAppBundleZip, getAppBundleManifest, pushAppBundle } from '@/server/wire/bundles';
+import { record, requestOrigin } from '@/server/services/audit';
 
 /**
  * The app-bundle endpoints that are not plain JSON (api-contract §5): the multipart push, the manifest with
@@ -33,10 +34,11 @@ const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
     (error: unknown) => ({ ok: false as const, error }),
   );
 
-async function push(request: Request): Promise<Response> {
+async function push(request: Request, ctx: BinaryRouteContext): Promise<Response> {
   const service = new BundleService();
   const staged = await receiveBundle(request, service);
   const manifest = await service.push(staged);
+  await record({ ...requestOrigin(ctx), action: 'bundle.push', target: manifest.version, details: { files: manifest.files.length } });
   return jsonResponse({ message: 'App bundle successfully pushed', manifest });
 }
 

@@ -3,6 +3,7 @@ import { zipResponse } from '@/server/http/zip-response';
 import { parquetEntries } from '@/server/services/export/parquet';
 import { rawJsonEntries } from '@/server/services/export/raw-json';
 import { getParquetExportZip, getRawJsonExportZip } from '@/server/wire/stats';
+import { record, requestOrigin } from '@/server/services/audit';
 
 /** Data exports (api-contract §7): streamed zips, allowed from read-only up. */
 export const exportsRoutes: BinaryRoute[] = [
@@ -11,14 +12,20 @@ export const exportsRoutes: BinaryRoute[] = [
     path: '/dataexport/parquet',
     role: 'read-only',
     // Parquet pages are compressed already: the zip stores them.
-    handle: () => zipResponse(parquetEntries(), { filename: 'observations_export.zip', compress: false }),
+    handle: async (_request, ctx) => {
+      await record({ ...requestOrigin(ctx), action: 'export.parquet' });
+      return zipResponse(parquetEntries(), { filename: 'observations_export.zip', compress: false });
+    },
     openapi: getParquetExportZip,
   },
   {
     method: 'GET',
     path: '/dataexport/raw-json',
     role: 'read-only',
-    handle: () => zipResponse(rawJsonEntries(), { filename: 'observations_raw_json.zip', compress: true }),
+    handle: async (_request, ctx) => {
+      await record({ ...requestOrigin(ctx), action: 'export.raw_json' });
+      return zipResponse(rawJsonEntries(), { filename: 'observations_raw_json.zip', compress: true });
+    },
     openapi: getRawJsonExportZip,
   },
 ];
