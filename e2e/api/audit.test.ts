@@ -164,11 +164,11 @@ describe('the OpenAPI document', () => {
     const { buildOpenApiDocument } = await import('@/server/http/openapi-document');
     const doc = buildOpenApiDocument('http://localhost') as any;
     const operations = {
-      '/observations/{observation_id}/history': ['get', 'getObservationHistory'],
-      '/observations/{observation_id}/restore': ['post', 'restoreObservationVersion'],
-      '/conflicts': ['get', 'listConflicts'],
-      '/conflicts/{id}/resolve': ['post', 'resolveConflict'],
-      '/audit': ['get', 'listAuditEvents'],
+      '/api/observations/{observation_id}/history': ['get', 'getObservationHistory'],
+      '/api/observations/{observation_id}/restore': ['post', 'restoreObservationVersion'],
+      '/api/conflicts': ['get', 'listConflicts'],
+      '/api/conflicts/{id}/resolve': ['post', 'resolveConflict'],
+      '/api/audit': ['get', 'listAuditEvents'],
     };
     for (const [path, [method, operationId]] of Object.entries(operations)) {
       expect(doc.paths[path]?.[method]?.operationId, path).toBe(operationId);

@@ -10,8 +10,9 @@ import { typescriptAxiosNames } from '../support/client-names';
 
 type Json = Record<string, any>;
 
-const UPSTREAM_PATH = new URL('../../../shared/reference/synkronus.openapi.yaml', import.meta.url);
-const upstream: Json = parse(fs.readFileSync(fs.existsSync(UPSTREAM_PATH) ? UPSTREAM_PATH : '/work/shared/reference/synkronus.openapi.yaml', 'utf8'));
+/** Upstream's document as the Go server's repository publishes it (shared/reference/synkronus.openapi.yaml). */
+const UPSTREAM_PATH = new URL('../fixtures/upstream-synkronus.openapi.yaml', import.meta.url);
+const upstream: Json = parse(fs.readFileSync(UPSTREAM_PATH, 'utf8'));
 const ours: Json = buildOpenApiDocument('https://sync.example.org');
 const METHODS = ['get', 'put', 'post', 'delete', 'head', 'patch'];
 
@@ -74,6 +75,11 @@ describe('the served OpenAPI document', () => {
     const added = operationsOf(ours).filter(({ operation }) => !upstreamIds.has(operation.operationId));
     expect(added.map(({ key, operation }) => `${key} ${operation.operationId}`).sort()).toEqual([
       'DELETE /api/users/delete/{username} deleteUserAtDeletePath',
+      'GET /api/audit listAuditEvents',
+      'GET /api/conflicts listConflicts',
+      'GET /api/observations/{observation_id}/history getObservationHistory',
+      'POST /api/conflicts/{id}/resolve resolveConflict',
+      'POST /api/observations/{observation_id}/restore restoreObservationVersion',
       'POST /api/users createUserAtCollection',
     ]);
     const ids = operationsOf(ours).map(({ operation }) => operation.operationId);
@@ -119,13 +125,37 @@ describe('the served OpenAPI document', () => {
   it('generates a typescript-axios client with the same classes, methods and models as upstream, plus our additions', () => {
     const theirs = typescriptAxiosNames(upstream);
     const mine = typescriptAxiosNames(ours);
-    expect(mine.classes).toEqual(theirs.classes);
+    // Upstream's classes, plus one per added area (history, conflicts, audit).
+    expect(mine.classes.filter((name) => !theirs.classes.includes(name))).toEqual(['AuditApi', 'ConflictsApi', 'HistoryApi']);
+    expect(theirs.classes.filter((name) => !mine.classes.includes(name))).toEqual([]);
     expect(theirs.methods).toHaveLength(28);
     expect(theirs.models).toHaveLength(54);
     expect(theirs.methods.filter((name) => !mine.methods.includes(name))).toEqual([]);
     expect(theirs.models.filter((name) => !mine.models.includes(name))).toEqual([]);
-    expect(mine.methods.filter((name) => !theirs.methods.includes(name))).toEqual(['DefaultApi.createUserAtCollection', 'DefaultApi.deleteUserAtDeletePath']);
-    expect(mine.models.filter((name) => !theirs.models.includes(name))).toEqual(['AppBundleFileChange', 'VersionMismatchResponse']);
+    expect(mine.methods.filter((name) => !theirs.methods.includes(name))).toEqual([
+      'AuditApi.listAuditEvents',
+      'ConflictsApi.listConflicts',
+      'ConflictsApi.resolveConflict',
+      'DefaultApi.createUserAtCollection',
+      'DefaultApi.deleteUserAtDeletePath',
+      'HistoryApi.getObservationHistory',
+      'HistoryApi.restoreObservationVersion',
+    ]);
+    expect(mine.models.filter((name) => !theirs.models.includes(name))).toEqual([
+      'AppBundleFileChange',
+      'AuditEvent',
+      'AuditEventList',
+      'Conflict',
+      'ConflictList',
+      'ConflictResolution',
+      'ConflictSide',
+      'ObservationHistory',
+      'ObservationVersion',
+      'ResolveConflictRequest',
+      'RestoreRequest',
+      'RestoreResponse',
+      'VersionMismatchResponse',
+    ]);
   });
 
   it('is served at /openapi/synkronus.json for the origin asked, and the Swagger UI page loads it', async () => {

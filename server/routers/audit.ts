@@ -1,25 +1,9 @@
 import { z } from 'zod';
 import { adminProcedure, router } from '@/server/trpc';
 import { AuditService } from '@/server/services/audit';
+import * as wire from '@/server/wire/audit';
 
-export const ZAuditEvent = z
-  .object({
-    id: z.number().int(),
-    at: z.string(),
-    actor: z.string(),
-    action: z.string(),
-    target: z.string().nullable(),
-    ip: z.string().nullable(),
-    client_id: z.string().nullable(),
-    details: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'AuditEvent' });
-
-export const ZAuditPage = z
-  .object({ events: z.array(ZAuditEvent), next_before: z.number().int().nullable() })
-  .meta({ id: 'AuditEventList' });
-
-export const ZAuditRequest = z.object({
+const ZAuditInput = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: z.coerce.number().int().positive().optional(),
   action: z.string().trim().max(64).optional(),
@@ -30,9 +14,9 @@ export const ZAuditRequest = z.object({
 
 export const auditRouter = router({
   list: adminProcedure
-    .meta({ openapi: { method: 'GET', path: '/audit', tags: ['audit'], operationId: 'listAuditEvents', summary: 'The audit log, newest first' } })
-    .input(ZAuditRequest)
-    .output(ZAuditPage)
+    .meta({ openapi: { method: 'GET', path: '/audit', operationId: wire.listAuditEvents.operationId } })
+    .input(ZAuditInput)
+    .output(wire.AuditEventList)
     .query(({ input }) => new AuditService().list(input)),
 
   /** Console: the actions present, for the filter. */

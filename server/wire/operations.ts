@@ -1,5 +1,8 @@
 import type { WireOperation } from '@/server/wire/operation';
 import * as attachments from '@/server/wire/attachments';
+import * as audit from '@/server/wire/audit';
+import * as conflicts from '@/server/wire/conflicts';
+import * as history from '@/server/wire/history';
 import * as auth from '@/server/wire/auth';
 import * as bundles from '@/server/wire/bundles';
 import * as stats from '@/server/wire/stats';
@@ -40,5 +43,10 @@ export const wireOperations: ReadonlyMap<string, WireOperation> = new Map(
     stats.getObservationStats,
     stats.getParquetExportZip,
     stats.getRawJsonExportZip,
+    history.getObservationHistory,
+    history.restoreObservationVersion,
+    conflicts.listConflicts,
+    conflicts.resolveConflict,
+    audit.listAuditEvents,
   ].map((operation) => [operation.operationId, operation]),
 );
