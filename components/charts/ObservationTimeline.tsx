@@ -2,7 +2,7 @@
 
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCount } from '@/components/lib/format';
-import { ChartTooltip } from '@/components/charts/chart-tooltip';
+import { ChartTooltip, TICK } from '@/components/charts/chart-tooltip';
 
 export interface TimelineBucket {
   bucketStart: string;
@@ -31,8 +31,8 @@ export function ObservationTimeline({ timeline }: { timeline: Timeline }) {
       <ResponsiveContainer width="100%" height={240}>
         <BarChart data={buckets} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid vertical={false} strokeDasharray="3 3" />
-          <XAxis dataKey="label" tickLine={false} minTickGap={16} />
-          <YAxis allowDecimals={false} width={48} tickFormatter={(value: number) => formatCount(value)} />
+          <XAxis tick={TICK} dataKey="label" tickLine={false} minTickGap={16} />
+          <YAxis tick={TICK} allowDecimals={false} width={48} tickFormatter={(value: number) => formatCount(value)} />
           <Tooltip
             cursor={{ className: 'chart-cursor' }}
             content={({ active, payload }) => {

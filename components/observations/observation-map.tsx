@@ -50,7 +50,6 @@ export default function ObservationMap({ points, tileUrl, onOpen }: { points: Ma
     const created = L.map(container.current, { worldCopyJump: true, minZoom: 1, maxZoom: MAX_ZOOM }).setView([0, 0], 2);
     if (tileUrl) L.tileLayer(tileUrl, { maxZoom: MAX_ZOOM }).addTo(created);
     else new PlainGrid().addTo(created);
-    clusters.current = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false }).addTo(created);
     map.current = created;
     return () => {
       created.remove();
@@ -59,9 +58,11 @@ export default function ObservationMap({ points, tileUrl, onOpen }: { points: Ma
   }, [tileUrl]);
 
   useEffect(() => {
-    const group = clusters.current;
-    if (!group || !map.current) return;
-    group.clearLayers();
+    if (!map.current) return;
+    // A fresh group per set of points: chunks still being added to the previous group cannot mix in.
+    clusters.current?.remove();
+    const group = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false }).addTo(map.current);
+    clusters.current = group;
     group.addLayers(
       points.map((point) =>
         L.circleMarker([point.lat, point.lon], { radius: POINT_RADIUS_PX, className: 'map-point', fillOpacity: 0.9, weight: 2 })
