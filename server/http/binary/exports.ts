@@ -23,7 +23,9 @@ export const exportsRoutes: BinaryRoute[] = [
     method: 'GET',
     path: '/dataexport/raw-json',
     role: 'read-only',
-    handle: () => zipResponse(rawJsonEntries(), { filename: 'observations_raw_json.zip', compress: true }),
+    // Stored, not deflated: a zlib stream per small file cost ~1.5 ms per record (75x the Parquet export) and saved
+    // almost nothing, since each record's JSON is compressed on its own.
+    handle: () => zipResponse(rawJsonEntries(), { filename: 'observations_raw_json.zip', compress: false }),
     openapi: {
       tags: ['export'],
       summary: 'Live observations as `<form_type>/<observation_id>.json`, in a streamed zip',
