@@ -22,9 +22,11 @@ export const exportsRoutes: BinaryRoute[] = [
     method: 'GET',
     path: '/dataexport/raw-json',
     role: 'read-only',
+    // Stored, not deflated: a zlib stream per small file cost ~1.5 ms per record (75x the Parquet export) and saved
+    // almost nothing, since each record's JSON is compressed on its own.
     handle: async (_request, ctx) => {
       await record({ ...requestOrigin(ctx), action: 'export.raw_json' });
-      return zipResponse(rawJsonEntries(), { filename: 'observations_raw_json.zip', compress: true });
+      return zipResponse(rawJsonEntries(), { filename: 'observations_raw_json.zip', compress: false });
     },
     openapi: getRawJsonExportZip,
   },
