@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { ConfigError, getConfig, getJwtSecret, useEmbeddedDatabase } from '@/server/config';
+import { ConfigError, getConfig, getJwtSecret, adoptEmbeddedDatabase } from '@/server/config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/server/db/embedded';
 import { migrate } from '@/server/db/migrate';
 import { disconnectDb } from '@/server/db/client';
@@ -46,7 +46,7 @@ export async function prepareServer(): Promise<PreparedServer> {
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'));
     databaseUrl = embedded.url;
-    useEmbeddedDatabase(databaseUrl);
+    adoptEmbeddedDatabase(databaseUrl);
     logger.info('embedded PostgreSQL started', { dir: path.join(config.dataDir, 'postgres') });
   }
   try {

@@ -319,7 +319,7 @@ export function getConfig(): Config {
 }
 
 /** Points this process at the embedded database the entry point started. */
-export function useEmbeddedDatabase(url: string): void {
+export function adoptEmbeddedDatabase(url: string): void {
   started.__synkronusEmbeddedDatabaseUrl = url;
   cached = undefined;
 }

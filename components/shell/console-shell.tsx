@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { signOut } from 'next-auth/react';
 import { CurrentUserProvider, type CurrentUser } from '@/components/current-user';
 import { NAV_ITEMS } from '@/components/shell/nav';
@@ -17,8 +17,9 @@ function isCurrent(href: string, pathname: string): boolean {
 /** Header, role-aware navigation (a sidebar, or a menu on a phone) and the signed-in user. */
 export function ConsoleShell({ user, children }: { user: CurrentUser; children: ReactNode }) {
   const pathname = usePathname();
-  const [menuOpen, setMenuOpen] = useState(false);
-  useEffect(() => setMenuOpen(false), [pathname]);
+  // The phone menu closes on navigation: it is open only for the page it was opened on.
+  const [openedOn, setOpenedOn] = useState<string | null>(null);
+  const menuOpen = openedOn === pathname;
 
   return (
     <CurrentUserProvider user={user}>
@@ -39,7 +40,7 @@ export function ConsoleShell({ user, children }: { user: CurrentUser; children: 
             className="button menu-button"
             aria-expanded={menuOpen}
             aria-controls="console-nav console-account"
-            onClick={() => setMenuOpen((open) => !open)}
+            onClick={() => setOpenedOn(menuOpen ? null : pathname)}
           >
             Menu
           </button>

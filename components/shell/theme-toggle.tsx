@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useId, useState } from 'react';
+import { useId, useState, useSyncExternalStore } from 'react';
 
 const THEME_STORAGE_KEY = 'synkronus-theme';
 type Theme = 'system' | 'light' | 'dark';
@@ -18,14 +18,19 @@ function applyTheme(theme: Theme): void {
   }
 }
 
+/** The theme the boot script applied; it changes only through this toggle, so there is nothing to subscribe to. */
+function storedTheme(): Theme {
+  const stored = document.documentElement.dataset.theme;
+  return stored === 'light' || stored === 'dark' ? stored : 'system';
+}
+const subscribeToNothing = () => () => {};
+
 /** Follows the system until the person picks light or dark. */
 export function ThemeToggle() {
   const id = useId();
-  const [theme, setTheme] = useState<Theme>('system');
-  useEffect(() => {
-    const stored = document.documentElement.dataset.theme;
-    if (stored === 'light' || stored === 'dark') setTheme(stored);
-  }, []);
+  const stored = useSyncExternalStore(subscribeToNothing, storedTheme, () => 'system' as const);
+  const [picked, setTheme] = useState<Theme | null>(null);
+  const theme = picked ?? stored;
   return (
     <div className="theme-toggle">
       <label htmlFor={id}>Theme</label>

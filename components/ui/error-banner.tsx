@@ -6,8 +6,13 @@ import { describeError } from '@/components/lib/errors';
 /** Counts a Retry-After wait down to zero. */
 function useCountdown(seconds: number | undefined): number | undefined {
   const [left, setLeft] = useState(seconds);
-  useEffect(() => {
+  const [countingFrom, setCountingFrom] = useState(seconds);
+  if (countingFrom !== seconds) {
+    // A new wait restarts the count (React's pattern for state that follows a prop).
+    setCountingFrom(seconds);
     setLeft(seconds);
+  }
+  useEffect(() => {
     if (!seconds) return;
     const started = Date.now();
     const timer = setInterval(() => {

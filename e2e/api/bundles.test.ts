@@ -616,9 +616,10 @@ describe('GET /api/app-bundle/download/{path}', () => {
       expect([400, 404]).toContain(response.status);
       expect(await response.text()).not.toContain('top secret');
     }
+    // Malformed percent-encoding never reaches the bundle service: the gate refuses the request line.
     const undecodable = await download('app%E0%A4%A');
     expect(undecodable.status).toBe(400);
-    expect((await undecodable.json()).message).toBe('Invalid file path encoding');
+    expect((await undecodable.json()).message).toBe('Invalid request path');
   });
 
   it('serves preview=true from the highest version with x-is-preview; false or invalid values read the active one', async () => {

@@ -13,7 +13,6 @@ import { hasRole } from '@/server/auth/roles';
 function createMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  const use = poolUse;
   return {
     registry,
     requests: new client.Counter({
@@ -53,7 +52,7 @@ function createMetrics() {
       labelNames: ['state'],
       registers: [registry],
       collect() {
-        const { total, idle, waiting } = use();
+        const { total, idle, waiting } = poolUse();
         this.set({ state: 'total' }, total);
         this.set({ state: 'idle' }, idle);
         this.set({ state: 'waiting' }, waiting);

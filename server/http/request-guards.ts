@@ -70,7 +70,6 @@ export function methodNotAllowed(allowed: string[]): Response {
   );
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 function badRequest(error: string, message: string): Response {

@@ -33,7 +33,6 @@ const userNotFound = () => notFound('user not found', 'User not found');
 
 /** The users.username column is varchar(255); names are shown and typed, so no control characters. */
 const MAX_USERNAME_LENGTH = 255;
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 function assertValidUsername(username: string): void {

@@ -15,7 +15,7 @@ const wireTime = (column: string) =>
  * prints as text unless it is a string.
  */
 function parquetSelect(keys: Array<{ key: string; type: DataKeyType }>): string {
-  const dataColumns = keys.map(({ key, type }, i) => {
+  const dataColumns = keys.map(({ type }, i) => {
     const value = `data -> $${i + 2}::text`;
     if (type === 'DOUBLE') return `CASE WHEN jsonb_typeof(${value}) = 'number' THEN (${value})::float8 END`;
     if (type === 'BOOLEAN') return `CASE WHEN jsonb_typeof(${value}) = 'boolean' THEN (${value})::boolean END`;

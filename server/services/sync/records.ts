@@ -41,7 +41,6 @@ export interface CheckedBatch {
 const MAX_KEY_LENGTH = 255;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 class InvalidRecord extends Error {}
