@@ -131,11 +131,17 @@ describe('PUT /api/attachments/{id}', () => {
 
   it('accepts a 255-byte id and refuses invalid ids with 400 "attachment_id is invalid"', async () => {
     expect((await upload('a'.repeat(255), 'x')).status).toBe(200);
-    const invalid = ['a'.repeat(256), 'a/../x', '../x', '/absolute', 'a\\b', 'a b', 'a//b', 'a\nb', 'x/.', 'é.jpg'];
-    for (const id of [...invalid.map(encodeURIComponent), '%E0%A4%A']) {
+    const invalid = ['a'.repeat(256), 'a/../x', '../x', '/absolute', 'a\\b', 'a b', 'a//b', 'x/.', 'é.jpg'];
+    for (const id of invalid.map(encodeURIComponent)) {
       const response = await put(id, [filePart('x')]);
       expect(response.status, id).toBe(400);
       expect(response.body).toEqual({ error: 'An error occurred', message: 'attachment_id is invalid' });
+    }
+    // A control character or a broken escape is refused at the gate, before any route sees the path.
+    for (const id of [encodeURIComponent('a\nb'), '%E0%A4%A']) {
+      const response = await put(id, [filePart('x')]);
+      expect(response.status, id).toBe(400);
+      expect(response.body.message).toBe('Invalid request path');
     }
   });
 
@@ -253,8 +259,10 @@ describe('PUT /api/attachments/{id}', () => {
   });
 
   it('waits for one of the upload slots and answers 408 "Upload cancelled" when the client leaves while waiting', async () => {
-    const rawPut = (id: string, body: BodyInit, signal?: AbortSignal) => {
-      const headers = new Headers({ 'x-ode-version': ODE_VERSION, authorization: `Bearer ${writer}`, 'content-type': MULTIPART });
+    // Four writers fill the four shared slots (each client has a share of two), a fifth waits for one.
+    const writers = await Promise.all([1, 2, 3, 4, 5].map(() => app.userToken('read-write')));
+    const rawPut = (id: string, body: BodyInit, token: string, signal?: AbortSignal) => {
+      const headers = new Headers({ 'x-ode-version': ODE_VERSION, authorization: `Bearer ${token}`, 'content-type': MULTIPART });
       const init: RequestInit & { duplex: 'half' } = { method: 'PUT', headers, body, signal, duplex: 'half' };
       return handleApiRequest(new Request(new URL(`/api/attachments/${id}`, ORIGIN), init));
     };
@@ -262,14 +270,13 @@ describe('PUT /api/attachments/{id}', () => {
     const gate = new Promise<void>((resolve) => (open = resolve));
     const head = Buffer.from(partHead(filePart('')) + 'first half ');
     const tail = Buffer.from(`second half\r\n--${BOUNDARY}--\r\n`);
-    // The default configuration has four slots: four slow uploads take them all.
-    const slow = [1, 2, 3, 4].map((n) => rawPut(`slow-${n}.txt`, gatedStream(head, gate, tail)));
+    const slow = [1, 2, 3, 4].map((n) => rawPut(`slow-${n}.txt`, gatedStream(head, gate, tail), writers[n - 1]));
     await waitFor(() => stagedFiles().length === 4);
 
     const leaving = new AbortController();
-    const cancelled = rawPut('cancelled.txt', new Uint8Array(multipartBody([filePart('x')])), leaving.signal);
+    const cancelled = rawPut('cancelled.txt', new Uint8Array(multipartBody([filePart('x')])), writers[4], leaving.signal);
     let queuedDone = false;
-    const queued = rawPut('queued.txt', new Uint8Array(multipartBody([filePart('queued')]))).finally(() => (queuedDone = true));
+    const queued = rawPut('queued.txt', new Uint8Array(multipartBody([filePart('queued')])), writers[4]).finally(() => (queuedDone = true));
     setTimeout(() => leaving.abort(), 50);
     const cancelledResponse = await cancelled;
     expect(cancelledResponse.status).toBe(408);
@@ -330,7 +337,7 @@ describe('GET and HEAD /api/attachments/{id}', () => {
   });
 
   it('answers 404 for unknown and invalid ids (GET with the JSON body, HEAD without a body)', async () => {
-    for (const id of ['missing.bin', encodeURIComponent('../x'), 'a%20b', '%E0%A4%A', encodeURIComponent('photos/')]) {
+    for (const id of ['missing.bin', encodeURIComponent('../x'), 'a%20b', encodeURIComponent('photos/')]) {
       const get = await app.json('GET', `/api/attachments/${id}`, { token: reader });
       expect(get.status, id).toBe(404);
       expect(get.body).toEqual({ error: 'An error occurred', message: 'Attachment not found' });
@@ -340,6 +347,8 @@ describe('GET and HEAD /api/attachments/{id}', () => {
     }
     // A folder made by a multi-segment id is not an attachment.
     expect((await app.request('GET', '/api/attachments/photos', { token: reader })).status).toBe(404);
+    // A broken escape is a malformed request line, refused at the gate.
+    expect((await app.json('GET', '/api/attachments/%E0%A4%A', { token: reader })).status).toBe(400);
   });
 
   it('falls back to the served file when ?original= asks for an original that was not kept', async () => {
