@@ -45,7 +45,9 @@ export class ContractValidator {
   async check(method: string, url: string, response: Response): Promise<void> {
     if (method === 'OPTIONS') return; // CORS preflights are not API operations
     const pathname = new URL(url).pathname;
-    const operation = this.operations.find((candidate) => candidate.method === method && candidate.pattern.test(pathname));
+    const find = (wanted: string) => this.operations.find((candidate) => candidate.method === wanted && candidate.pattern.test(pathname));
+    // HEAD answers as GET does, without the body, where no HEAD operation is declared (RFC 9110 §9.3.2).
+    const operation = find(method) ?? (method === 'HEAD' ? find('GET') : undefined);
     const where = `${method} ${pathname} → ${response.status}`;
     if (!operation) {
       if (response.status < 400) throw new Error(`${where}: the OpenAPI document has no operation for it`);
@@ -54,7 +56,7 @@ export class ContractValidator {
     const status = String(response.status);
     const documented: Json | undefined = operation.spec.responses?.[status] ?? operation.spec.responses?.default;
     if (!documented) throw new Error(`${where}: status not documented for ${operation.spec.operationId}`);
-    const pointer = `#/paths/${escape(operation.template)}/${method.toLowerCase()}/responses/${status}`;
+    const pointer = `#/paths/${escape(operation.template)}/${operation.method.toLowerCase()}/responses/${status}`;
     this.checkHeaders(where, pointer, documented, response.headers);
     await this.checkBody(where, pointer, method, documented, response);
   }

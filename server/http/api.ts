@@ -95,5 +95,11 @@ async function route(request: Request, apiPath: string, ctx: Context): Promise<R
     if (nul) return nul;
     body = parsed.value;
   }
+  if (request.method === 'HEAD') return headOf(await handleOpenApiRequest(new Request(request, { method: 'GET' }), apiPath, body, ctx));
   return handleOpenApiRequest(request, apiPath, body, ctx);
+}
+
+/** HEAD of a JSON operation: its GET answer without the body (the adapter itself knows no HEAD). */
+function headOf(response: Response): Response {
+  return new Response(null, { status: response.status, headers: response.headers });
 }

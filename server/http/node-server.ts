@@ -1,7 +1,8 @@
 import http from 'node:http';
 import { getConfig } from '@/server/config';
 import { metrics, mayReadMetrics } from '@/server/http/metrics';
-import { allowedMethods, pathProblem, routeTemplate } from '@/server/http/request-guards';
+import { pathProblem } from '@/server/http/request-guards';
+import { allowedMethods, routeTemplate } from '@/server/http/operations';
 import { CONTENT_LENGTH_HEADER, PEER_ADDRESS_HEADER } from '@/server/http/request-info';
 import { INTERNAL_ERROR_BODY } from '@/server/http/responses';
 import { logger } from '@/server/logger';

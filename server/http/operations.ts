@@ -55,3 +55,19 @@ export function operationTemplate(method: string, apiPath: string): string {
   const match = restOperations().find((op) => wanted.includes(op.method) && op.pattern.test(apiPath));
   return match ? match.template : 'unmatched';
 }
+
+/** The template an API path matches whatever the method (the least parameterised one), for metrics labels. */
+export function routeTemplate(apiPath: string): string | undefined {
+  const parameters = (template: string) => template.split('{').length;
+  const matches = restOperations().filter((op) => op.pattern.test(apiPath));
+  return matches.sort((a, b) => parameters(a.template) - parameters(b.template))[0]?.template;
+}
+
+/** The methods the API path answers (HEAD wherever GET is, OPTIONS for CORS), or undefined when no route has it. */
+export function allowedMethods(apiPath: string): string[] | undefined {
+  const methods = new Set(restOperations().filter((op) => op.pattern.test(apiPath)).map((op) => op.method));
+  if (methods.size === 0) return undefined;
+  if (methods.has('GET')) methods.add('HEAD');
+  methods.add('OPTIONS');
+  return [...methods].sort();
+}

@@ -1,6 +1,5 @@
-import { appRouter } from '@/server/routers/_app';
-import { binaryRoutes } from '@/server/http/routes';
 import { contractErrorResponse } from '@/server/http/responses';
+import { allowedMethods } from '@/server/http/operations';
 import { findNul } from '@/server/http/json-limits';
 
 /**
@@ -8,59 +7,6 @@ import { findNul } from '@/server/http/json-limits';
  * path with a malformed percent-escape or a control character once decoded, and control characters in query
  * values (400). Everything here answers in the contract's `{error, message}` shape.
  */
-
-interface PathMethods {
-  template: string;
-  pattern: RegExp;
-  methods: Set<string>;
-}
-
-/** `{name}` matches one segment, `{name+}` the rest of the path (binary routes only). */
-function templatePattern(template: string): RegExp {
-  const source = template
-    .replace(/[.*?^$()|[\]\\]/g, '\\$&')
-    .replace(/\{(\w+)(\+?)\}/g, (_, _name: string, rest: string) => (rest ? '.+' : '[^/]+'));
-  return new RegExp(`^${source}$`);
-}
-
-let table: PathMethods[] | undefined;
-
-/** Every path template of the REST surface with its methods: the procedures' OpenAPI meta and the binary routes. */
-function methodTable(): PathMethods[] {
-  if (table) return table;
-  const byTemplate = new Map<string, Set<string>>();
-  const add = (template: string, method: string) => {
-    const methods = byTemplate.get(template) ?? new Set<string>();
-    methods.add(method.toUpperCase());
-    if (method.toUpperCase() === 'GET') methods.add('HEAD');
-    byTemplate.set(template, methods);
-  };
-  const procedures = (appRouter as unknown as { _def: { procedures: Record<string, { _def: { meta?: { openapi?: { method: string; path: string } } } }> } })
-    ._def.procedures;
-  for (const procedure of Object.values(procedures)) {
-    const openapi = procedure._def.meta?.openapi;
-    if (openapi) add(openapi.path, openapi.method);
-  }
-  for (const { route } of binaryRoutes) add(route.path, route.method);
-  table = [...byTemplate].map(([template, methods]) => ({ template, pattern: templatePattern(template), methods }));
-  return table;
-}
-
-/** The methods the API path answers (with OPTIONS for CORS preflight), or undefined when no route has the path. */
-export function allowedMethods(apiPath: string): string[] | undefined {
-  const methods = new Set<string>();
-  for (const entry of methodTable()) if (entry.pattern.test(apiPath)) entry.methods.forEach((m) => methods.add(m));
-  if (methods.size === 0) return undefined;
-  methods.add('OPTIONS');
-  return [...methods].sort();
-}
-
-/** The path template an API path matches (for metrics labels), or undefined for a path no route has. */
-export function routeTemplate(apiPath: string): string | undefined {
-  const params = (template: string) => template.split('{').length;
-  const matches = methodTable().filter((entry) => entry.pattern.test(apiPath));
-  return matches.sort((a, b) => params(a.template) - params(b.template))[0]?.template;
-}
 
 export function methodNotAllowed(allowed: string[]): Response {
   return contractErrorResponse(
