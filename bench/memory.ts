@@ -25,7 +25,11 @@ export async function run(): Promise<void> {
       Array.from({ length: DEVICES }, async (_, device) => {
         for (let b = device; b < batches; b += DEVICES) {
           const records = Array.from({ length: BATCH }, (_, k) => makeRecord(b * BATCH + k, 'mem'));
-          const response = await post(`${server.url}/api/sync/push`, token, { transmission_id: `mem-${b}`, client_id: `device-${device}`, records });
+          const response = await post(`${server.url}/api/sync/push`, token, {
+            transmission_id: `mem-${b}`,
+            client_id: `device-${device}`,
+            records,
+          });
           if (response.status !== 200) throw new Error(`push failed: ${response.status} ${await response.text()}`);
           await response.arrayBuffer();
         }
@@ -34,7 +38,10 @@ export async function run(): Promise<void> {
     let since = 0;
     let pulled = 0;
     for (;;) {
-      const response = await post(`${server.url}/api/sync/pull?limit=${PAGE}`, token, { client_id: 'mem-reader', since: { version: since } });
+      const response = await post(`${server.url}/api/sync/pull?limit=${PAGE}`, token, {
+        client_id: 'mem-reader',
+        since: { version: since },
+      });
       const body = (await response.json()) as { records: unknown[]; has_more: boolean; change_cutoff: number };
       pulled += body.records.length;
       if (!body.has_more) break;

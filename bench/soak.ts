@@ -33,7 +33,9 @@ async function soak(server: RunningServer, token: string, rate: number): Promise
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const records = Array.from({ length: RECORDS_PER_PUSH }, (_, k) => makeRecord(i * RECORDS_PER_PUSH + k, `soak${rate}`));
+    const records = Array.from({ length: RECORDS_PER_PUSH }, (_, k) =>
+      makeRecord(i * RECORDS_PER_PUSH + k, `soak${rate}`),
+    );
     const body = JSON.stringify({ transmission_id: `soak-${rate}-${i}`, client_id: `device-${i % DEVICES}`, records });
     outcomes.push(pushOnce(server.url, token, body, agent, due));
   }
@@ -45,7 +47,10 @@ async function soak(server: RunningServer, token: string, rate: number): Promise
 /** Latency is counted from the scheduled send time, so that a late sender does not hide queueing. */
 function pushOnce(url: string, token: string, body: string, agent: http.Agent, due: number): Promise<Outcome> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => request.destroy(new Error('deadline')), Math.max(0, due + DEADLINE_MS - performance.now()));
+    const timer = setTimeout(
+      () => request.destroy(new Error('deadline')),
+      Math.max(0, due + DEADLINE_MS - performance.now()),
+    );
     const done = (cause: string) => {
       clearTimeout(timer);
       const ms = performance.now() - due;
@@ -74,7 +79,11 @@ function pushOnce(url: string, token: string, body: string, agent: http.Agent, d
 /** Loads the push route and its modules (Next.js loads them on first use), so that the soak measures a warm server. */
 async function warmUp(url: string, token: string): Promise<void> {
   for (let i = 0; i < WARM_UP_PUSHES; i++) {
-    const response = await post(`${url}/api/sync/push`, token, { transmission_id: `warm-${i}`, client_id: 'warm-up', records: [makeRecord(i, 'warm')] });
+    const response = await post(`${url}/api/sync/push`, token, {
+      transmission_id: `warm-${i}`,
+      client_id: 'warm-up',
+      records: [makeRecord(i, 'warm')],
+    });
     if (response.status !== 200) throw new Error(`warm-up push failed: ${response.status} ${await response.text()}`);
     await response.arrayBuffer();
   }

@@ -17,7 +17,8 @@ const SMALL_COUNT = 150;
 const CHUNK_BYTES = 256 * 1024;
 const BOUNDARY = 'synkronus-bench-boundary';
 
-const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+const rssMb = (pid: number) =>
+  Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
 function sampleRss(pid: number): () => number {
   const start = rssMb(pid);
@@ -43,7 +44,11 @@ function upload(url: string, token: string, id: string, size: number): Promise<n
   return new Promise((resolve, reject) => {
     const request = http.request(`${url}/api/attachments/${id}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'x-ode-version': '1.0.0', 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-ode-version': '1.0.0',
+        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      },
     });
     request.on('response', (response) => {
       response.resume();
@@ -60,7 +65,9 @@ function upload(url: string, token: string, id: string, size: number): Promise<n
       }
       request.end(`\r\n--${BOUNDARY}--\r\n`);
     };
-    request.write(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${id}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    request.write(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${id}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
     write();
   });
 }
@@ -68,11 +75,15 @@ function upload(url: string, token: string, id: string, size: number): Promise<n
 function download(url: string, token: string, id: string): Promise<number> {
   return new Promise((resolve, reject) => {
     http
-      .get(`${url}/api/attachments/${id}`, { headers: { authorization: `Bearer ${token}`, 'x-ode-version': '1.0.0' } }, (response) => {
-        let bytes = 0;
-        response.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        response.on('end', () => resolve(bytes));
-      })
+      .get(
+        `${url}/api/attachments/${id}`,
+        { headers: { authorization: `Bearer ${token}`, 'x-ode-version': '1.0.0' } },
+        (response) => {
+          let bytes = 0;
+          response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          response.on('end', () => resolve(bytes));
+        },
+      )
       .on('error', reject);
   });
 }
@@ -104,8 +115,13 @@ export async function run(): Promise<void> {
   const s3 = await startTestS3('synkronus-bench');
   const results: Record<string, Awaited<ReturnType<typeof measure>>> = {};
   try {
-    for (const [kind, env] of [['disk', {}], ['s3', s3.env('bench')]] as const) {
-      const server = await startServer({ env: { ...env, LOG_LEVEL: 'warn', SYNKRONUS_MAX_ATTACHMENT_UPLOAD_BYTES: String(LARGE_BYTES * 2) } });
+    for (const [kind, env] of [
+      ['disk', {}],
+      ['s3', s3.env('bench')],
+    ] as const) {
+      const server = await startServer({
+        env: { ...env, LOG_LEVEL: 'warn', SYNKRONUS_MAX_ATTACHMENT_UPLOAD_BYTES: String(LARGE_BYTES * 2) },
+      });
       try {
         results[kind] = await measure(server);
       } finally {
@@ -117,12 +133,16 @@ export async function run(): Promise<void> {
     await s3.stop();
   }
   const mb = LARGE_BYTES / 1024 / 1024;
-  console.log(`store | upload ${mb} MB | download ${mb} MB | RSS growth up/down | ${SMALL_COUNT} × ${SMALL_BYTES / 1024} kB uploads | downloads`);
+  console.log(
+    `store | upload ${mb} MB | download ${mb} MB | RSS growth up/down | ${SMALL_COUNT} × ${SMALL_BYTES / 1024} kB uploads | downloads`,
+  );
   for (const [kind, r] of Object.entries(results)) {
     console.log(
       `${kind.padEnd(5)} | ${r.uploadMbs.toFixed(0)} MB/s | ${r.downloadMbs.toFixed(0)} MB/s | +${r.uploadRss.toFixed(0)} / +${r.downloadRss.toFixed(0)} MB | ` +
         `${r.smallUploads.toFixed(0)}/s | ${r.smallDownloads.toFixed(0)}/s`,
     );
   }
-  console.log(`s3/disk: upload ${(results.s3.uploadMbs / results.disk.uploadMbs).toFixed(2)}×, download ${(results.s3.downloadMbs / results.disk.downloadMbs).toFixed(2)}×`);
+  console.log(
+    `s3/disk: upload ${(results.s3.uploadMbs / results.disk.uploadMbs).toFixed(2)}×, download ${(results.s3.downloadMbs / results.disk.downloadMbs).toFixed(2)}×`,
+  );
 }

@@ -36,7 +36,8 @@ function api(token: string, urlPath: string, body: unknown): Promise<Response> {
 /** The batches of one device: device d sends every DEVICES-th batch. */
 function deviceBatches(records: BenchRecord[], device: number): BenchRecord[][] {
   const batches: BenchRecord[][] = [];
-  for (let start = device * BATCH; start < records.length; start += DEVICES * BATCH) batches.push(records.slice(start, start + BATCH));
+  for (let start = device * BATCH; start < records.length; start += DEVICES * BATCH)
+    batches.push(records.slice(start, start + BATCH));
   return batches;
 }
 
@@ -45,7 +46,11 @@ async function ourPush(token: string, records: BenchRecord[]): Promise<void> {
     Array.from({ length: DEVICES }, async (_, device) => {
       let n = 0;
       for (const batch of deviceBatches(records, device)) {
-        const response = await api(token, '/api/sync/push', { transmission_id: `bench-${device}-${n++}`, client_id: `device-${device}`, records: batch });
+        const response = await api(token, '/api/sync/push', {
+          transmission_id: `bench-${device}-${n++}`,
+          client_id: `device-${device}`,
+          records: batch,
+        });
         if (response.status !== 200) throw new Error(`push failed: ${response.status} ${await response.text()}`);
       }
     }),
@@ -60,7 +65,16 @@ async function rawPush(url: string, records: BenchRecord[]): Promise<void> {
       for (const batch of deviceBatches(records, device)) {
         const values: unknown[] = [];
         const rows = batch.map((r, i) => {
-          values.push(r.observation_id, r.form_type, r.form_version, JSON.stringify(r.data), r.created_at, r.deleted, r.author, r.device_id);
+          values.push(
+            r.observation_id,
+            r.form_type,
+            r.form_version,
+            JSON.stringify(r.data),
+            r.created_at,
+            r.deleted,
+            r.author,
+            r.device_id,
+          );
           return `(${COLUMNS.map((_, c) => `$${i * COLUMNS.length + c + 1}`).join(', ')})`;
         });
         await client.query(
@@ -79,7 +93,10 @@ async function ourPull(token: string): Promise<number> {
   let since = 0;
   let count = 0;
   for (;;) {
-    const response = await api(token, `/api/sync/pull?limit=${PAGE}`, { client_id: 'bench-reader', since: { version: since } });
+    const response = await api(token, `/api/sync/pull?limit=${PAGE}`, {
+      client_id: 'bench-reader',
+      since: { version: since },
+    });
     const body = (await response.json()) as { records: unknown[]; has_more: boolean; change_cutoff: number };
     count += body.records.length;
     if (!body.has_more) return count;
@@ -123,12 +140,22 @@ export async function run(): Promise<void> {
     admin.pathname = '/postgres';
     const oursUrl = await createDatabase(admin.toString(), 'bench_ours');
     const rawUrl = await createDatabase(admin.toString(), 'bench_raw');
-    Object.assign(process.env, { DATABASE_URL: oursUrl, DATA_DIR: root, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
+    Object.assign(process.env, {
+      DATABASE_URL: oursUrl,
+      DATA_DIR: root,
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+    });
     resetConfig();
-    const { token } = await issueTokenPair({ id: '00000000-0000-0000-0000-000000000000', username: 'bench', role: 'admin' });
+    const { token } = await issueTokenPair({
+      id: '00000000-0000-0000-0000-000000000000',
+      username: 'bench',
+      role: 'admin',
+    });
 
     const records = Array.from({ length: RECORDS }, (_, i) => makeRecord(i));
-    console.log(`sync: ${fmt(RECORDS)} records, ${DEVICES} devices pushing ${BATCH}-record batches, pull pages of ${PAGE}`);
+    console.log(
+      `sync: ${fmt(RECORDS)} records, ${DEVICES} devices pushing ${BATCH}-record batches, pull pages of ${PAGE}`,
+    );
     const pushRaw = await timed(() => rawPush(rawUrl, records));
     const pushOurs = await timed(() => ourPush(token, records));
     report(`push (${DEVICES} devices, ${BATCH}-record batches)`, pushOurs, pushRaw, RECORDS, '≥ 2.0');

@@ -6,7 +6,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string' } } });
   const out = values.out ?? `synkronus-backup-${new Date().toISOString().replace(/[:.]/g, '-')}.tar.gz`;
   const manifest = await backup(out);
-  console.log(`backup written to ${out} (${manifest.tables.length} tables, files: ${manifest.files.join(', ') || 'none'})`);
+  console.log(
+    `backup written to ${out} (${manifest.tables.length} tables, files: ${manifest.files.join(', ') || 'none'})`,
+  );
 }
 
 main().catch((err: Error) => {

@@ -34,9 +34,12 @@ export async function prepareServer(): Promise<PreparedServer> {
   const config = getConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
   if (config.jwtSecret === undefined) {
-    logger.warn('JWT_SECRET is not set: using a generated key stored in the data directory; production must set JWT_SECRET', {
-      file: path.join(config.dataDir, 'jwt_secret'),
-    });
+    logger.warn(
+      'JWT_SECRET is not set: using a generated key stored in the data directory; production must set JWT_SECRET',
+      {
+        file: path.join(config.dataDir, 'jwt_secret'),
+      },
+    );
   }
   getJwtSecret();
   await checkStorage();

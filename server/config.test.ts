@@ -12,8 +12,17 @@ describe('parseConfig', () => {
     expect(config.maxVersionsKept).toBe(5);
     expect(config.bootstrapAdmin).toEqual({ username: 'admin', password: 'admin' });
     expect(config.acceptLegacyUntypedTokens).toBe(true);
-    expect(config.authLimits).toMatchObject({ maxBodyBytes: 16384, ip: { attempts: 60, windowSeconds: 60 }, maxKeys: 10000 });
-    expect(config.attachments).toMatchObject({ maxUploadBytes: 134217728, maxConcurrentUploads: 4, compressionLevel: 0, applyExifOrientation: true });
+    expect(config.authLimits).toMatchObject({
+      maxBodyBytes: 16384,
+      ip: { attempts: 60, windowSeconds: 60 },
+      maxKeys: 10000,
+    });
+    expect(config.attachments).toMatchObject({
+      maxUploadBytes: 134217728,
+      maxConcurrentUploads: 4,
+      compressionLevel: 0,
+      applyExifOrientation: true,
+    });
     expect(config.bcryptCost).toBe(10);
     expect(config.dataDir).toBe(path.join(process.cwd(), 'data'));
   });
@@ -21,7 +30,9 @@ describe('parseConfig', () => {
   it('reads the map tile URL; unset or blank means no basemap', () => {
     expect(parseConfig({}).mapTileUrl).toBe('');
     expect(parseConfig({ SYNKRONUS_MAP_TILE_URL: '  ' }).mapTileUrl).toBe('');
-    expect(parseConfig({ SYNKRONUS_MAP_TILE_URL: ' https://tiles.example/{z}/{x}/{y}.png ' }).mapTileUrl).toBe('https://tiles.example/{z}/{x}/{y}.png');
+    expect(parseConfig({ SYNKRONUS_MAP_TILE_URL: ' https://tiles.example/{z}/{x}/{y}.png ' }).mapTileUrl).toBe(
+      'https://tiles.example/{z}/{x}/{y}.png',
+    );
   });
 
   it('falls back to defaults for invalid values and clamps the compression level', () => {
@@ -42,13 +53,17 @@ describe('parseConfig', () => {
   });
 
   it('prefers DB_CONNECTION over DATABASE_URL and treats blank values as unset', () => {
-    expect(parseConfig({ DB_CONNECTION: 'postgres://a/b', DATABASE_URL: 'postgres://c/d' }).databaseUrl).toBe('postgres://a/b');
+    expect(parseConfig({ DB_CONNECTION: 'postgres://a/b', DATABASE_URL: 'postgres://c/d' }).databaseUrl).toBe(
+      'postgres://a/b',
+    );
     expect(parseConfig({ DATABASE_URL: 'postgres://c/d' }).databaseUrl).toBe('postgres://c/d');
     expect(parseConfig({ DB_CONNECTION: ' ' }).databaseUrl).toBeUndefined();
   });
 
   it('needs both recovery variables or neither', () => {
-    expect(parseConfig({ SYNKRONUS_RECOVERY_CREATE_USER: 'root', SYNKRONUS_RECOVERY_CREATE_PASS: 'pw' }).recoveryAdmin).toEqual({ username: 'root', password: 'pw' });
+    expect(
+      parseConfig({ SYNKRONUS_RECOVERY_CREATE_USER: 'root', SYNKRONUS_RECOVERY_CREATE_PASS: 'pw' }).recoveryAdmin,
+    ).toEqual({ username: 'root', password: 'pw' });
     expect(() => parseConfig({ SYNKRONUS_RECOVERY_CREATE_USER: 'root' })).toThrow(ConfigError);
     expect(() => parseConfig({ SYNKRONUS_RECOVERY_CREATE_PASS: 'pw' })).toThrow(/must be set together/);
   });
@@ -64,9 +79,22 @@ describe('parseConfig', () => {
     }).storage;
     expect(s3).toEqual({
       kind: 's3',
-      s3: { bucket: 'files', endpoint: 'http://minio:9000', region: process.env.AWS_REGION ?? 'us-east-1', forcePathStyle: true, prefix: 'country-a/' },
+      s3: {
+        bucket: 'files',
+        endpoint: 'http://minio:9000',
+        region: process.env.AWS_REGION ?? 'us-east-1',
+        forcePathStyle: true,
+        prefix: 'country-a/',
+      },
     });
-    expect(parseConfig({ SYNKRONUS_STORAGE: 's3', SYNKRONUS_S3_BUCKET: 'files', SYNKRONUS_S3_ENDPOINT: ' ', SYNKRONUS_S3_REGION: 'eu-west-1' }).storage).toMatchObject({
+    expect(
+      parseConfig({
+        SYNKRONUS_STORAGE: 's3',
+        SYNKRONUS_S3_BUCKET: 'files',
+        SYNKRONUS_S3_ENDPOINT: ' ',
+        SYNKRONUS_S3_REGION: 'eu-west-1',
+      }).storage,
+    ).toMatchObject({
       s3: { endpoint: undefined, region: 'eu-west-1', forcePathStyle: false, prefix: '' },
     });
     expect(() => parseConfig({ SYNKRONUS_STORAGE: 's3' })).toThrow(/needs SYNKRONUS_S3_BUCKET/);

@@ -32,7 +32,8 @@ export function parseGoBool(value: string | undefined): boolean | undefined {
 
 const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-const goBool = (fallback: boolean) => z.preprocess((v) => parseGoBool(v as string | undefined) ?? fallback, z.boolean());
+const goBool = (fallback: boolean) =>
+  z.preprocess((v) => parseGoBool(v as string | undefined) ?? fallback, z.boolean());
 
 const EnvSchema = z.object({
   PORT: z.preprocess((v) => {
@@ -259,7 +260,10 @@ export function parseConfig(rawEnv: Record<string, string | undefined>): Config 
     attachments: {
       maxUploadBytes: env.SYNKRONUS_MAX_ATTACHMENT_UPLOAD_BYTES,
       maxConcurrentUploads: env.SYNKRONUS_MAX_CONCURRENT_ATTACHMENT_UPLOADS,
-      maxUploadsPerClient: Math.min(env.SYNKRONUS_MAX_UPLOADS_PER_CLIENT, env.SYNKRONUS_MAX_CONCURRENT_ATTACHMENT_UPLOADS),
+      maxUploadsPerClient: Math.min(
+        env.SYNKRONUS_MAX_UPLOADS_PER_CLIENT,
+        env.SYNKRONUS_MAX_CONCURRENT_ATTACHMENT_UPLOADS,
+      ),
       maxConcurrentImageProcessing: env.SYNKRONUS_MAX_CONCURRENT_IMAGE_PROCESSING,
       maxDecodedDimensionPx: env.SYNKRONUS_MAX_DECODED_IMAGE_DIMENSION_PX,
       maxDecodedPixels: env.SYNKRONUS_MAX_DECODED_IMAGE_PIXELS,

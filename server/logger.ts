@@ -18,7 +18,17 @@ export interface Logger {
   child(bindings: Fields): Logger;
 }
 
-const SECRET_KEYS = ['password', 'newPassword', 'currentPassword', 'oldPassword', 'token', 'refreshToken', 'authorization', 'cookie', 'secret'];
+const SECRET_KEYS = [
+  'password',
+  'newPassword',
+  'currentPassword',
+  'oldPassword',
+  'token',
+  'refreshToken',
+  'authorization',
+  'cookie',
+  'secret',
+];
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
 function configuredLevel(): string {

@@ -44,7 +44,8 @@ async function main(): Promise<void> {
     // Something in the Next.js/tsx stack answers SIGTERM with process.exit(143) while requests are still in flight;
     // this process ends only when the drain below is done.
     const exit = process.exit.bind(process);
-    process.exit = ((code?: number) => logger.debug('exit request ignored during shutdown', { code })) as typeof process.exit;
+    process.exit = ((code?: number) =>
+      logger.debug('exit request ignored during shutdown', { code })) as typeof process.exit;
     logger.info('shutting down: no new connections, finishing requests in flight', {
       signal,
       graceSeconds: config.http.shutdownGraceSeconds,
@@ -52,7 +53,9 @@ async function main(): Promise<void> {
     await drain();
     await app.close().catch(() => undefined);
     await disconnectDb().catch(() => undefined);
-    await prepared.embedded?.stop().catch((err: Error) => logger.error('embedded PostgreSQL did not stop', { error: err.message }));
+    await prepared.embedded
+      ?.stop()
+      .catch((err: Error) => logger.error('embedded PostgreSQL did not stop', { error: err.message }));
     logger.info('stopped');
     exit(0);
   };
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const message = err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err);
+  const message = err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err));
   logger.error('synkronus failed to start', { error: message });
   process.exit(1);
 });

@@ -99,7 +99,8 @@ const mapServiceErrors = t.middleware(async ({ ctx, next, path }) => {
 /** Signed-in procedures: the caller's role must reach the role in the procedure's meta. */
 const enforceRole = t.middleware(({ ctx, meta, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Unauthorized' });
-  if (meta?.role && !hasRole(ctx.user.role, meta.role)) throw new TRPCError({ code: 'FORBIDDEN', message: 'Forbidden' });
+  if (meta?.role && !hasRole(ctx.user.role, meta.role))
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Forbidden' });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 

@@ -24,7 +24,9 @@ const toInstant = (local: string) => (local ? new Date(local).toISOString() : un
 
 function detailsText(details: Record<string, unknown>): string {
   const entries = Object.entries(details);
-  return entries.length === 0 ? '' : entries.map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`).join(', ');
+  return entries.length === 0
+    ? ''
+    : entries.map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`).join(', ');
 }
 
 /** Who did what and when: sign-ins, user and bundle changes, resets, exports, conflict resolutions, restores. */
@@ -55,11 +57,15 @@ export function AuditPage() {
     setCursors([undefined]);
   }
 
-  const set = (key: keyof Filters) => (event: { target: { value: string } }) => setDraft({ ...draft, [key]: event.target.value });
+  const set = (key: keyof Filters) => (event: { target: { value: string } }) =>
+    setDraft({ ...draft, [key]: event.target.value });
 
   return (
     <>
-      <PageHeader title="Audit log" description="Every sign-in and admin action, newest first. Entries cannot be changed or removed." />
+      <PageHeader
+        title="Audit log"
+        description="Every sign-in and admin action, newest first. Entries cannot be changed or removed."
+      />
       <form className="toolbar" onSubmit={apply} aria-label="Filters">
         <div className="field">
           <label htmlFor={ids.action}>Action</label>
@@ -138,7 +144,12 @@ export function AuditPage() {
             </table>
           </div>
           <nav className="pager" aria-label="Pages">
-            <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            <button
+              type="button"
+              className="button"
+              disabled={cursors.length <= 1}
+              onClick={() => setCursors(cursors.slice(0, -1))}
+            >
               Newer
             </button>
             <span aria-current="page">Page {cursors.length}</span>

@@ -12,7 +12,12 @@ import { UploadBundle } from '@/components/bundles/upload-bundle';
 import { ManifestDialog } from '@/components/bundles/manifest-dialog';
 import { ChangesView } from '@/components/bundles/changes-view';
 
-function ActivateDialog(props: { version: string; onClose: () => void; onStarted: () => void; onActivated: () => void }) {
+function ActivateDialog(props: {
+  version: string;
+  onClose: () => void;
+  onStarted: () => void;
+  onActivated: () => void;
+}) {
   const trpc = useTRPC();
   const activate = useMutation(trpc.bundles.activate.mutationOptions());
   return (
@@ -40,7 +45,17 @@ function ActivateDialog(props: { version: string; onClose: () => void; onStarted
 }
 
 /** Any two versions, older to newer by default. */
-function CompareVersions({ versions, from, to, onChange }: { versions: string[]; from: string; to: string; onChange: (from: string, to: string) => void }) {
+function CompareVersions({
+  versions,
+  from,
+  to,
+  onChange,
+}: {
+  versions: string[];
+  from: string;
+  to: string;
+  onChange: (from: string, to: string) => void;
+}) {
   const trpc = useTRPC();
   const fromId = useId();
   const toId = useId();
@@ -130,7 +145,9 @@ export function BundlesPage() {
         ) : list.error ? (
           <ErrorBanner error={list.error} onRetry={() => void list.refetch()} />
         ) : versions.length === 0 ? (
-          <Empty title="No app bundle yet">{can('admin') ? 'Upload a zip to publish the first version.' : 'An admin publishes versions here.'}</Empty>
+          <Empty title="No app bundle yet">
+            {can('admin') ? 'Upload a zip to publish the first version.' : 'An admin publishes versions here.'}
+          </Empty>
         ) : (
           <section aria-labelledby="versions-heading">
             <h2 id="versions-heading" className="visually-hidden">
@@ -138,10 +155,19 @@ export function BundlesPage() {
             </h2>
             <div className="grid version-grid">
               {versions.map((version) => (
-                <article key={version.version} className="card version-card" data-active={version.active} aria-label={`Version ${version.version}`}>
+                <article
+                  key={version.version}
+                  className="card version-card"
+                  data-active={version.active}
+                  aria-label={`Version ${version.version}`}
+                >
                   <header>
                     <h3>Version {version.version}</h3>
-                    {version.active ? <span className="badge badge-active">● Active</span> : <span className="badge">Inactive</span>}
+                    {version.active ? (
+                      <span className="badge badge-active">● Active</span>
+                    ) : (
+                      <span className="badge">Inactive</span>
+                    )}
                   </header>
                   <p className="muted small">
                     {version.formCount} {version.formCount === 1 ? 'form' : 'forms'}
@@ -149,7 +175,11 @@ export function BundlesPage() {
                   </p>
                   <div className="card-actions">
                     {can('admin') && !version.active && (
-                      <button type="button" className="button button-small" onClick={() => setActivating(version.version)}>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => setActivating(version.version)}
+                      >
                         Activate
                       </button>
                     )}
@@ -170,7 +200,12 @@ export function BundlesPage() {
         )}
 
         {versions.length > 1 && (
-          <CompareVersions versions={versions.map((v) => v.version)} from={from} to={to} onChange={(a, b) => setComparison({ from: a, to: b })} />
+          <CompareVersions
+            versions={versions.map((v) => v.version)}
+            from={from}
+            to={to}
+            onChange={(a, b) => setComparison({ from: a, to: b })}
+          />
         )}
       </div>
 

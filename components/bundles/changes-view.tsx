@@ -6,10 +6,15 @@ type ChangeLog = inferRouterOutputs<AppRouter>['bundles']['compare'];
 type FormModification = NonNullable<ChangeLog['modified_forms']>[number];
 
 function FieldChanges({ form }: { form: FormModification }) {
-  const parts = [form.schema_changed && 'schema', form.ui_changed && 'layout (ui.json)', form.core_changed && 'core fields'].filter(Boolean);
+  const parts = [
+    form.schema_changed && 'schema',
+    form.ui_changed && 'layout (ui.json)',
+    form.core_changed && 'core fields',
+  ].filter(Boolean);
   return (
     <li>
-      <strong>{form.form}</strong> <span className="muted">— {parts.length ? `${parts.join(', ')} changed` : 'changed'}</span>
+      <strong>{form.form}</strong>{' '}
+      <span className="muted">— {parts.length ? `${parts.join(', ')} changed` : 'changed'}</span>
       {!!(form.added_fields?.length || form.removed_fields?.length) && (
         <ul className="change-list">
           {form.added_fields?.map((field) => (
@@ -28,7 +33,15 @@ function FieldChanges({ form }: { form: FormModification }) {
   );
 }
 
-function FileList({ title, kind, files }: { title: string; kind: 'added' | 'removed' | 'modified'; files: ChangeLog['added'] }) {
+function FileList({
+  title,
+  kind,
+  files,
+}: {
+  title: string;
+  kind: 'added' | 'removed' | 'modified';
+  files: ChangeLog['added'];
+}) {
   if (files.length === 0) return null;
   return (
     <>
@@ -54,7 +67,11 @@ export function ChangesView({ log }: { log: ChangeLog }) {
   const formChanges = newForms.length + removedForms.length + modifiedForms.length;
   const fileChanges = log.added.length + log.removed.length + log.modified.length;
   if (formChanges + fileChanges === 0) {
-    return <p className="muted">No changes between {log.compare_version_a} and {log.compare_version_b}.</p>;
+    return (
+      <p className="muted">
+        No changes between {log.compare_version_a} and {log.compare_version_b}.
+      </p>
+    );
   }
   return (
     <div data-testid="changes">

@@ -57,7 +57,8 @@ export function ManifestDialog({ onClose }: { onClose: () => void }) {
             <dd>{manifest.data.version}</dd>
             <dt>Hash</dt>
             <dd>
-              <span className="mono hash-full">{manifest.data.hash}</span> <CopyButton value={manifest.data.hash} label="manifest hash" />
+              <span className="mono hash-full">{manifest.data.hash}</span>{' '}
+              <CopyButton value={manifest.data.hash} label="manifest hash" />
             </dd>
             <dt>Generated</dt>
             <dd>{formatDateTime(manifest.data.generatedAt)}</dd>
@@ -85,7 +86,12 @@ export function ManifestDialog({ onClose }: { onClose: () => void }) {
                       <FileHash path={file.path} hash={file.hash} />
                     </td>
                     <td className="actions">
-                      <button type="button" className="button button-small" aria-label={`Download ${file.path}`} onClick={() => void download(file.path)}>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        aria-label={`Download ${file.path}`}
+                        onClick={() => void download(file.path)}
+                      >
                         Download
                       </button>
                     </td>

@@ -67,7 +67,11 @@ export function UploadBundle({ onOutcome }: { onOutcome: (message: string | unde
       const { manifest } = await rest.upload<PushResponse>('/app-bundle/push', form, setProgress);
       setFile(undefined);
       if (fileInput.current) fileInput.current.value = '';
-      onOutcome(autoActivate ? await activateUploaded(manifest.version) : `Uploaded version ${manifest.version}. It is not active yet.`);
+      onOutcome(
+        autoActivate
+          ? await activateUploaded(manifest.version)
+          : `Uploaded version ${manifest.version}. It is not active yet.`,
+      );
     } catch (err) {
       setError(err);
       onOutcome(undefined);
@@ -104,7 +108,9 @@ export function UploadBundle({ onOutcome }: { onOutcome: (message: string | unde
             required
             onChange={(event) => setFile(event.target.files?.[0])}
           />
-          <small>{file ? `${file.name}, ${formatBytes(file.size)}` : 'app/, forms/ and renderers/ at the top of the zip.'}</small>
+          <small>
+            {file ? `${file.name}, ${formatBytes(file.size)}` : 'app/, forms/ and renderers/ at the top of the zip.'}
+          </small>
         </div>
         <label className="checkbox">
           <input type="checkbox" checked={autoActivate} onChange={(event) => setAutoActivate(event.target.checked)} />
@@ -113,7 +119,9 @@ export function UploadBundle({ onOutcome }: { onOutcome: (message: string | unde
         {progress !== undefined && (
           <div className="field">
             <label>
-              <span>{progress < 1 ? `Uploading… ${Math.round(progress * 100)}%` : 'Checking the bundle on the server…'}</span>
+              <span>
+                {progress < 1 ? `Uploading… ${Math.round(progress * 100)}%` : 'Checking the bundle on the server…'}
+              </span>
               <progress className="progress" max={1} value={progress} />
             </label>
           </div>

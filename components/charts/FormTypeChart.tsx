@@ -36,8 +36,21 @@ export function FormTypeChart({ byFormType, total }: { byFormType: FormTypeCount
       <ResponsiveContainer width="100%" height={bars.length * BAR_ROW_PX + 40}>
         <BarChart data={bars} layout="vertical" margin={{ top: 0, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid horizontal={false} strokeDasharray="3 3" />
-          <XAxis tick={TICK} type="number" allowDecimals={false} tickFormatter={(value: number) => formatCount(value)} />
-          <YAxis tick={TICK} type="category" dataKey="formType" width={150} interval={0} tickLine={false} tickFormatter={shortName} />
+          <XAxis
+            tick={TICK}
+            type="number"
+            allowDecimals={false}
+            tickFormatter={(value: number) => formatCount(value)}
+          />
+          <YAxis
+            tick={TICK}
+            type="category"
+            dataKey="formType"
+            width={150}
+            interval={0}
+            tickLine={false}
+            tickFormatter={shortName}
+          />
           <Tooltip
             cursor={{ className: 'chart-cursor' }}
             content={({ active, payload }) => {

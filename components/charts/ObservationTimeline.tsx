@@ -38,7 +38,10 @@ export function ObservationTimeline({ timeline }: { timeline: Timeline }) {
             content={({ active, payload }) => {
               const bucket = payload?.[0]?.payload as TimelineBucket | undefined;
               return (
-                <ChartTooltip active={active && !!bucket} title={bucketUnit === 'week' ? `Week of ${bucket?.bucketStart}` : bucket?.bucketStart}>
+                <ChartTooltip
+                  active={active && !!bucket}
+                  title={bucketUnit === 'week' ? `Week of ${bucket?.bucketStart}` : bucket?.bucketStart}
+                >
                   {formatCount(bucket?.count ?? 0)} observations
                 </ChartTooltip>
               );

@@ -4,7 +4,15 @@ import type { ReactNode } from 'react';
 export const TICK = { fill: 'currentColor', fontSize: 12 };
 
 /** Recharts' tooltip content in the console's colours (light and dark): a title and one line. */
-export function ChartTooltip({ active, title, children }: { active?: boolean; title?: ReactNode; children?: ReactNode }) {
+export function ChartTooltip({
+  active,
+  title,
+  children,
+}: {
+  active?: boolean;
+  title?: ReactNode;
+  children?: ReactNode;
+}) {
   if (!active) return null;
   return (
     <div className="chart-tooltip" role="status">

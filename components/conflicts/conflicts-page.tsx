@@ -66,12 +66,17 @@ function ConflictCard({ id, onResolved }: { id: string; onResolved: (message: st
         <span className="muted">detected {formatDateTime(conflict.detected_at)}</span>
         {conflict.resolution && (
           <span className="badge">
-            kept {conflict.resolution.keep} · {conflict.resolution.resolved_by} · {formatDateTime(conflict.resolution.resolved_at)}
+            kept {conflict.resolution.keep} · {conflict.resolution.resolved_by} ·{' '}
+            {formatDateTime(conflict.resolution.resolved_at)}
           </span>
         )}
       </header>
       <div className="sides">
-        <Side title="Winner (current on devices)" side={conflict.winner} note="Pushed later, without having pulled the loser." />
+        <Side
+          title="Winner (current on devices)"
+          side={conflict.winner}
+          note="Pushed later, without having pulled the loser."
+        />
         <Side title="Loser (overwritten)" side={conflict.loser} note="Its content is kept in history." />
       </div>
       {conflict.winner_version && conflict.loser_version ? (
@@ -90,7 +95,12 @@ function ConflictCard({ id, onResolved }: { id: string; onResolved: (message: st
           <button type="button" className="button" disabled={resolve.isPending} onClick={() => keep('winner')}>
             Keep winner
           </button>
-          <button type="button" className="button button-primary" disabled={resolve.isPending || !conflict.loser_version} onClick={() => keep('loser')}>
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={resolve.isPending || !conflict.loser_version}
+            onClick={() => keep('loser')}
+          >
             Keep loser
           </button>
         </div>
@@ -122,7 +132,13 @@ export function ConflictsPage() {
       {notice && <SuccessBanner onDismiss={() => setNotice(undefined)}>{notice}</SuccessBanner>}
       <div className="toolbar" role="group" aria-label="Status">
         {(['open', 'resolved'] as const).map((value) => (
-          <button key={value} type="button" className={`button${status === value ? ' button-primary' : ''}`} aria-pressed={status === value} onClick={() => setStatus(value)}>
+          <button
+            key={value}
+            type="button"
+            className={`button${status === value ? ' button-primary' : ''}`}
+            aria-pressed={status === value}
+            onClick={() => setStatus(value)}
+          >
             {value === 'open' ? 'Open' : 'Resolved'}
           </button>
         ))}
@@ -149,7 +165,12 @@ export function ConflictsPage() {
             />
           ))}
           {list.hasNextPage && (
-            <button type="button" className="button" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+            <button
+              type="button"
+              className="button"
+              disabled={list.isFetchingNextPage}
+              onClick={() => void list.fetchNextPage()}
+            >
               {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
             </button>
           )}

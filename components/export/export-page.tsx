@@ -50,7 +50,12 @@ function ExportCard({ kind }: { kind: ExportKind }) {
     try {
       const { token, odeVersion } = await client.console.accessToken.mutate();
       const headers = { Authorization: `Bearer ${token}`, 'x-ode-version': odeVersion };
-      const file = await streamedDownload(kind.path, headers, (receivedBytes) => setState({ status: 'running', receivedBytes }), controller.signal);
+      const file = await streamedDownload(
+        kind.path,
+        headers,
+        (receivedBytes) => setState({ status: 'running', receivedBytes }),
+        controller.signal,
+      );
       saveFile(file);
       setState({ status: 'saved', fileName: file.fileName, size: file.blob.size });
     } catch (error) {
@@ -83,7 +88,12 @@ function ExportCard({ kind }: { kind: ExportKind }) {
             Cancel
           </button>
         ) : (
-          <button type="button" className="button button-primary" onClick={() => void start()} aria-label={`Download ${kind.title}`}>
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => void start()}
+            aria-label={`Download ${kind.title}`}
+          >
             Download
           </button>
         )}

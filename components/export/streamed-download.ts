@@ -16,7 +16,12 @@ async function restErrorOf(response: Response): Promise<RestError> {
     // Plain text: the text is the message.
   }
   const message = body.message || text.trim() || `Request failed with status ${response.status}`;
-  return new RestError(response.status, message, body.error ?? '', parseRetryAfter(response.headers.get('retry-after')));
+  return new RestError(
+    response.status,
+    message,
+    body.error ?? '',
+    parseRetryAfter(response.headers.get('retry-after')),
+  );
 }
 
 /** `attachment; filename="observations_export.zip"`, the form the export routes send. */

@@ -60,7 +60,12 @@ function CellText({ value }: { value: Cell }) {
 }
 
 /** A field-by-field table of two versions; unchanged fields are hidden unless asked for. */
-export function FieldDiff(props: { left: DiffableVersion; right: DiffableVersion; leftLabel: string; rightLabel: string }) {
+export function FieldDiff(props: {
+  left: DiffableVersion;
+  right: DiffableVersion;
+  leftLabel: string;
+  rightLabel: string;
+}) {
   const [showAll, setShowAll] = useState(false);
   const rows = diffVersions(props.left, props.right);
   const changed = rows.filter((row) => row.changed).length;

@@ -64,12 +64,21 @@ export function ObservationHistory({ observationId }: { observationId: string })
             <div className="small muted">by {writer(version)}</div>
             <div className="timeline-actions">
               {version !== current && (
-                <button type="button" className="button button-small" onClick={() => setPair({ left: version.version, right: current.version })}>
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => setPair({ left: version.version, right: current.version })}
+                >
                   Compare with current
                 </button>
               )}
               {version !== current && can('admin') && (
-                <button type="button" className="button button-small" disabled={restore.isPending} onClick={() => restoreVersion(version.version)}>
+                <button
+                  type="button"
+                  className="button button-small"
+                  disabled={restore.isPending}
+                  onClick={() => restoreVersion(version.version)}
+                >
                   Restore this version
                 </button>
               )}
@@ -83,7 +92,11 @@ export function ObservationHistory({ observationId }: { observationId: string })
           <div className="compare-bar">
             <div className="field">
               <label htmlFor={leftId}>From</label>
-              <select id={leftId} value={left.version} onChange={(event) => setPair({ left: Number(event.target.value), right: right.version })}>
+              <select
+                id={leftId}
+                value={left.version}
+                onChange={(event) => setPair({ left: Number(event.target.value), right: right.version })}
+              >
                 {versions.map((v) => (
                   <option key={v.version} value={v.version}>
                     Version {v.version}
@@ -93,7 +106,11 @@ export function ObservationHistory({ observationId }: { observationId: string })
             </div>
             <div className="field">
               <label htmlFor={rightId}>To</label>
-              <select id={rightId} value={right.version} onChange={(event) => setPair({ left: left.version, right: Number(event.target.value) })}>
+              <select
+                id={rightId}
+                value={right.version}
+                onChange={(event) => setPair({ left: left.version, right: Number(event.target.value) })}
+              >
                 {versions.map((v) => (
                   <option key={v.version} value={v.version}>
                     Version {v.version}
@@ -102,7 +119,12 @@ export function ObservationHistory({ observationId }: { observationId: string })
               </select>
             </div>
           </div>
-          <FieldDiff left={left} right={right} leftLabel={`Version ${left.version}`} rightLabel={`Version ${right.version}`} />
+          <FieldDiff
+            left={left}
+            right={right}
+            leftLabel={`Version ${left.version}`}
+            rightLabel={`Version ${right.version}`}
+          />
         </section>
       )}
     </div>

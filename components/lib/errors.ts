@@ -47,6 +47,7 @@ export function describeError(err: unknown): DescribedError {
   if (err instanceof RestError) {
     return { message: err.message, retryAfterSeconds: err.retryAfterSeconds, unauthorized: err.status === 401 };
   }
-  if (err instanceof TypeError) return { message: 'The server could not be reached. Check your connection.', unauthorized: false };
+  if (err instanceof TypeError)
+    return { message: 'The server could not be reached. Check your connection.', unauthorized: false };
   return { message: err instanceof Error ? err.message : String(err), unauthorized: false };
 }

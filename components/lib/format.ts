@@ -12,7 +12,8 @@ const STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
 export function relativeTime(iso: string, now = Date.now()): string {
   let amount = (new Date(iso).getTime() - now) / 1000;
   for (const [unit, size] of STEPS) {
-    if (Math.abs(amount) < size) return unit === 'second' && Math.abs(amount) < 10 ? 'just now' : relative.format(Math.round(amount), unit);
+    if (Math.abs(amount) < size)
+      return unit === 'second' && Math.abs(amount) < 10 ? 'just now' : relative.format(Math.round(amount), unit);
     amount /= size;
   }
   return relative.format(Math.round(amount), 'year');

@@ -79,7 +79,7 @@ export function useRest() {
 
   /** A multipart POST with upload progress (fetch cannot report upload progress; XMLHttpRequest can). */
   const upload = useCallback(
-    async <T,>(path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> => {
+    async <T>(path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> => {
       const requestHeaders = await headers();
       return new Promise<T>((resolve, reject) => {
         const xhr = new XMLHttpRequest();

@@ -26,7 +26,9 @@ export function LoginForm({ notice, serverVersion }: { notice?: string; serverVe
         window.location.assign('/');
         return;
       }
-      setError(result?.error === WRONG_CREDENTIALS ? 'Wrong username or password.' : result?.error ?? 'Sign-in failed.');
+      setError(
+        result?.error === WRONG_CREDENTIALS ? 'Wrong username or password.' : (result?.error ?? 'Sign-in failed.'),
+      );
     } catch {
       setError('The server could not be reached. Check your connection.');
     }

@@ -5,7 +5,12 @@ import { useRest } from '@/components/lib/rest';
 import { RestError, describeError } from '@/components/lib/errors';
 import { previewImageType } from '@/components/observations/attachment-ids';
 
-type Preview = { state: 'loading' } | { state: 'image'; url: string } | { state: 'file' } | { state: 'missing' } | { state: 'error'; message: string };
+type Preview =
+  | { state: 'loading' }
+  | { state: 'image'; url: string }
+  | { state: 'file' }
+  | { state: 'missing' }
+  | { state: 'error'; message: string };
 
 /** An image attachment inline; any other file as a download. */
 export function AttachmentPreview({ id }: { id: string }) {
@@ -27,7 +32,11 @@ export function AttachmentPreview({ id }: { id: string }) {
         })
       : rest.exists(path).then((found) => show(found ? { state: 'file' } : { state: 'missing' }));
     load.catch((err: unknown) =>
-      show(err instanceof RestError && err.status === 404 ? { state: 'missing' } : { state: 'error', message: describeError(err).message }),
+      show(
+        err instanceof RestError && err.status === 404
+          ? { state: 'missing' }
+          : { state: 'error', message: describeError(err).message },
+      ),
     );
     return () => {
       cancelled = true;

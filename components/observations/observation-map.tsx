@@ -36,7 +36,15 @@ const PlainGrid = L.GridLayer.extend({
  * Geolocated observations on a Leaflet map, clustered (leaflet.markercluster, loaded in chunks so thousands of
  * points do not block the page). A click on a point opens the record; a click on a cluster zooms into it.
  */
-export default function ObservationMap({ points, tileUrl, onOpen }: { points: MapPoint[]; tileUrl: string; onOpen: (id: string) => void }) {
+export default function ObservationMap({
+  points,
+  tileUrl,
+  onOpen,
+}: {
+  points: MapPoint[];
+  tileUrl: string;
+  onOpen: (id: string) => void;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map>(null);
   const clusters = useRef<L.MarkerClusterGroup>(null);
@@ -65,12 +73,18 @@ export default function ObservationMap({ points, tileUrl, onOpen }: { points: Ma
     clusters.current = group;
     group.addLayers(
       points.map((point) =>
-        L.circleMarker([point.lat, point.lon], { radius: POINT_RADIUS_PX, className: 'map-point', fillOpacity: 0.9, weight: 2 })
+        L.circleMarker([point.lat, point.lon], {
+          radius: POINT_RADIUS_PX,
+          className: 'map-point',
+          fillOpacity: 0.9,
+          weight: 2,
+        })
           .bindTooltip(point.id)
           .on('click', () => open.current(point.id)),
       ),
     );
-    if (points.length > 0) map.current.fitBounds(L.latLngBounds(points.map((p) => [p.lat, p.lon])), { padding: [24, 24], maxZoom: 14 });
+    if (points.length > 0)
+      map.current.fitBounds(L.latLngBounds(points.map((p) => [p.lat, p.lon])), { padding: [24, 24], maxZoom: 14 });
   }, [points, tileUrl]);
 
   return <div ref={container} className="observation-map" data-testid="observation-map" />;

@@ -50,10 +50,12 @@ export function ObservationsPage({ mapTileUrl }: { mapTileUrl: string }) {
     enabled: view === 'map',
   });
   const filtered = formType !== '' || debouncedSearch !== '' || includeDeleted;
-  const resetPage = <T,>(set: (value: T) => void) => (value: T) => {
-    set(value);
-    setPage(1);
-  };
+  const resetPage =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setPage(1);
+    };
 
   return (
     <>
@@ -76,10 +78,20 @@ export function ObservationsPage({ mapTileUrl }: { mapTileUrl: string }) {
           <label htmlFor={searchId}>
             <span>Observation id</span>
           </label>
-          <input id={searchId} type="search" placeholder="Part of an id" value={search} onChange={(event) => resetPage(setSearch)(event.target.value)} />
+          <input
+            id={searchId}
+            type="search"
+            placeholder="Part of an id"
+            value={search}
+            onChange={(event) => resetPage(setSearch)(event.target.value)}
+          />
         </div>
         <label className="checkbox">
-          <input type="checkbox" checked={includeDeleted} onChange={(event) => resetPage(setIncludeDeleted)(event.target.checked)} />
+          <input
+            type="checkbox"
+            checked={includeDeleted}
+            onChange={(event) => resetPage(setIncludeDeleted)(event.target.checked)}
+          />
           Show deleted
         </label>
         <div className="view-switch" role="group" aria-label="View">
@@ -125,9 +137,13 @@ export function ObservationsPage({ mapTileUrl }: { mapTileUrl: string }) {
                 <tr>
                   <th scope="col">Id</th>
                   <th scope="col">Form</th>
-                  <th scope="col" className="hide-narrow">Author</th>
+                  <th scope="col" className="hide-narrow">
+                    Author
+                  </th>
                   <th scope="col">Updated</th>
-                  <th scope="col" className="hide-narrow">Version</th>
+                  <th scope="col" className="hide-narrow">
+                    Version
+                  </th>
                 </tr>
               </thead>
               <tbody>

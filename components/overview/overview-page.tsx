@@ -10,7 +10,12 @@ import { Loading, PageHeader } from '@/components/ui/states';
 import { formatCount, formatDateTime, relativeTime } from '@/components/lib/format';
 
 /** One number of the overview, linking to its page; a spinner while it loads, a dash when it failed. */
-function Stat<T>(props: { label: string; href: string; query: { isPending: boolean; data?: T }; value: (data: T) => string }) {
+function Stat<T>(props: {
+  label: string;
+  href: string;
+  query: { isPending: boolean; data?: T };
+  value: (data: T) => string;
+}) {
   const { query } = props;
   return (
     <Link href={props.href} className="card stat">
@@ -41,65 +46,91 @@ export function OverviewPage() {
       {version.error && <ErrorBanner error={version.error} onRetry={() => void version.refetch()} />}
 
       <div className="stack">
-      <div className="grid stat-strip">
-        <Stat label="Observations (live)" href="/observations" query={stats} value={(data) => formatCount(data.totalCount)} />
-        {can('admin') && <Stat label="Users" href="/users" query={users} value={(data) => formatCount(data.length)} />}
-        <Stat label="App bundle versions" href="/bundles" query={bundles} value={(data) => formatCount(data.length)} />
-        <Stat label="Active app bundle" href="/bundles" query={bundles} value={() => activeBundle?.version ?? 'none'} />
-        <Stat label="Repository generation" href="/repository" query={repository} value={(data) => String(data.repositoryGeneration)} />
-      </div>
+        <div className="grid stat-strip">
+          <Stat
+            label="Observations (live)"
+            href="/observations"
+            query={stats}
+            value={(data) => formatCount(data.totalCount)}
+          />
+          {can('admin') && (
+            <Stat label="Users" href="/users" query={users} value={(data) => formatCount(data.length)} />
+          )}
+          <Stat
+            label="App bundle versions"
+            href="/bundles"
+            query={bundles}
+            value={(data) => formatCount(data.length)}
+          />
+          <Stat
+            label="Active app bundle"
+            href="/bundles"
+            query={bundles}
+            value={() => activeBundle?.version ?? 'none'}
+          />
+          <Stat
+            label="Repository generation"
+            href="/repository"
+            query={repository}
+            value={(data) => String(data.repositoryGeneration)}
+          />
+        </div>
 
-      <ObservationCharts />
+        <ObservationCharts />
 
-      <section className="card" aria-labelledby="server-heading">
-        <h2 id="server-heading">Server</h2>
-        {version.isPending ? (
-          <Loading />
-        ) : (
-          <dl className="kv">
-            <dt>Health</dt>
-            <dd>
-              {health.data ? (
-                <span className={health.data.ok ? 'badge badge-active' : 'badge badge-deleted'}>
-                  {health.data.ok ? 'Healthy' : `Unhealthy: ${health.data.error}`}
-                </span>
-              ) : (
-                '…'
-              )}
-              {health.data && <span className="muted small"> checked {relativeTime(health.data.timestamp)}</span>}
-            </dd>
-            <dt>Server version</dt>
-            <dd>{version.data?.server.version ?? health.data?.version ?? '—'}</dd>
-            <dt>Database</dt>
-            <dd>
-              {version.data ? `${version.data.database.version} (${version.data.database.database_name})` : '—'}
-            </dd>
-            <dt>Runtime</dt>
-            <dd>{version.data ? `${version.data.build.go_version} on ${version.data.system.os}/${version.data.system.architecture}, ${version.data.system.cpus} CPUs` : '—'}</dd>
-            <dt>Last repository reset</dt>
-            <dd>
-              {repository.data?.lastResetAt
-                ? `${formatDateTime(repository.data.lastResetAt)} by ${repository.data.lastResetBy ?? 'unknown'}`
-                : 'never'}
-            </dd>
-          </dl>
-        )}
-      </section>
+        <section className="card" aria-labelledby="server-heading">
+          <h2 id="server-heading">Server</h2>
+          {version.isPending ? (
+            <Loading />
+          ) : (
+            <dl className="kv">
+              <dt>Health</dt>
+              <dd>
+                {health.data ? (
+                  <span className={health.data.ok ? 'badge badge-active' : 'badge badge-deleted'}>
+                    {health.data.ok ? 'Healthy' : `Unhealthy: ${health.data.error}`}
+                  </span>
+                ) : (
+                  '…'
+                )}
+                {health.data && <span className="muted small"> checked {relativeTime(health.data.timestamp)}</span>}
+              </dd>
+              <dt>Server version</dt>
+              <dd>{version.data?.server.version ?? health.data?.version ?? '—'}</dd>
+              <dt>Database</dt>
+              <dd>
+                {version.data ? `${version.data.database.version} (${version.data.database.database_name})` : '—'}
+              </dd>
+              <dt>Runtime</dt>
+              <dd>
+                {version.data
+                  ? `${version.data.build.go_version} on ${version.data.system.os}/${version.data.system.architecture}, ${version.data.system.cpus} CPUs`
+                  : '—'}
+              </dd>
+              <dt>Last repository reset</dt>
+              <dd>
+                {repository.data?.lastResetAt
+                  ? `${formatDateTime(repository.data.lastResetAt)} by ${repository.data.lastResetBy ?? 'unknown'}`
+                  : 'never'}
+              </dd>
+            </dl>
+          )}
+        </section>
 
-      <section className="card" aria-labelledby="docs-heading">
-        <h2 id="docs-heading">API</h2>
-        <ul>
-          <li>
-            <a href="/openapi/swagger">API documentation (Swagger UI)</a>
-          </li>
-          <li>
-            <a href="/openapi/synkronus.json">OpenAPI document</a>
-          </li>
-          <li>
-            <a href="/health">Health check</a>
-          </li>
-        </ul>
-      </section>
+        <section className="card" aria-labelledby="docs-heading">
+          <h2 id="docs-heading">API</h2>
+          <ul>
+            <li>
+              <a href="/openapi/swagger">API documentation (Swagger UI)</a>
+            </li>
+            <li>
+              <a href="/openapi/synkronus.json">OpenAPI document</a>
+            </li>
+            <li>
+              <a href="/health">Health check</a>
+            </li>
+          </ul>
+        </section>
       </div>
     </>
   );

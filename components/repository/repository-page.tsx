@@ -45,7 +45,14 @@ function ResetForm({ onReset }: { onReset: (generation: number) => void }) {
               Type <code>{CONFIRMATION}</code> to confirm
             </span>
           </label>
-          <input id={confirmId} autoComplete="off" spellCheck={false} className="mono" value={typed} onChange={(event) => setTyped(event.target.value)} />
+          <input
+            id={confirmId}
+            autoComplete="off"
+            spellCheck={false}
+            className="mono"
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+          />
         </div>
         <div className="form-actions">
           <button type="submit" className="button button-danger" disabled={typed !== CONFIRMATION || reset.isPending}>
@@ -83,7 +90,9 @@ export function RepositoryPage() {
               <dd>{formatCount(status.data.currentVersion)}</dd>
               <dt>Last reset</dt>
               <dd>
-                {status.data.lastResetAt ? `${formatDateTime(status.data.lastResetAt)} by ${status.data.lastResetBy ?? 'unknown'}` : 'Never'}
+                {status.data.lastResetAt
+                  ? `${formatDateTime(status.data.lastResetAt)} by ${status.data.lastResetBy ?? 'unknown'}`
+                  : 'Never'}
               </dd>
             </dl>
           )}

@@ -11,7 +11,10 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
       aria-label={`Copy ${label}`}
       onClick={async () => {
         // The clipboard API exists only on secure origins (HTTPS or localhost), not on a plain-HTTP LAN address.
-        const copied = await navigator.clipboard?.writeText(value).then(() => true, () => false);
+        const copied = await navigator.clipboard?.writeText(value).then(
+          () => true,
+          () => false,
+        );
         setState(copied ? 'copied' : 'failed');
         setTimeout(() => setState('idle'), 2000);
       }}

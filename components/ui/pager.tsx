@@ -13,7 +13,12 @@ export function Pager(props: { page: number; pageSize: number; total: number; on
       <span aria-current="page">
         Page {props.page} of {pages}
       </span>
-      <button type="button" className="button" disabled={props.page >= pages} onClick={() => props.onPage(props.page + 1)}>
+      <button
+        type="button"
+        className="button"
+        disabled={props.page >= pages}
+        onClick={() => props.onPage(props.page + 1)}
+      >
         Next
       </button>
     </nav>

@@ -20,7 +20,8 @@ export function ShareQrDialog(props: { username: string; password: string; onClo
   const [passwordVisible, setPasswordVisible] = useState(false);
   const [drawError, setDrawError] = useState<string>();
   const link = useMemo(
-    () => formulusLink(frmlsPayload({ serverUrl: serverUrl.trim(), username: props.username, password: props.password })),
+    () =>
+      formulusLink(frmlsPayload({ serverUrl: serverUrl.trim(), username: props.username, password: props.password })),
     [serverUrl, props.username, props.password],
   );
 
@@ -77,7 +78,12 @@ export function ShareQrDialog(props: { username: string; password: string; onClo
           <span className="mono" data-testid="shared-password">
             {passwordVisible ? props.password : '•'.repeat(12)}
           </span>{' '}
-          <button type="button" className="button button-small" aria-pressed={passwordVisible} onClick={() => setPasswordVisible((v) => !v)}>
+          <button
+            type="button"
+            className="button button-small"
+            aria-pressed={passwordVisible}
+            onClick={() => setPasswordVisible((v) => !v)}
+          >
             {passwordVisible ? 'Hide' : 'Show'}
           </button>{' '}
           <CopyButton value={props.password} label="password" />

@@ -31,7 +31,10 @@ export function CreateUserDialog(props: { onClose: () => void; onCreated: (crede
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    create.mutate({ username, password, role }, { onSuccess: (user) => props.onCreated({ username: user.username, password }) });
+    create.mutate(
+      { username, password, role },
+      { onSuccess: (user) => props.onCreated({ username: user.username, password }) },
+    );
   }
 
   return (
@@ -42,7 +45,16 @@ export function CreateUserDialog(props: { onClose: () => void; onCreated: (crede
           <label htmlFor={usernameId}>
             <span>Username</span>
           </label>
-          <input id={usernameId} name="username" required autoFocus autoComplete="off" maxLength={255} value={username} onChange={(e) => setUsername(e.target.value)} />
+          <input
+            id={usernameId}
+            name="username"
+            required
+            autoFocus
+            autoComplete="off"
+            maxLength={255}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+          />
         </div>
         <GeneratedPasswordField label="Password" value={password} onChange={setPassword} />
         <div className="field">
@@ -70,7 +82,11 @@ export function CreateUserDialog(props: { onClose: () => void; onCreated: (crede
   );
 }
 
-export function ResetPasswordDialog(props: { username: string; onClose: () => void; onReset: (credentials: IssuedCredentials) => void }) {
+export function ResetPasswordDialog(props: {
+  username: string;
+  onClose: () => void;
+  onReset: (credentials: IssuedCredentials) => void;
+}) {
   const trpc = useTRPC();
   const [password, setPassword] = useState(generatePassword);
   const reset = useMutation(trpc.users.resetPassword.mutationOptions());
@@ -87,7 +103,9 @@ export function ResetPasswordDialog(props: { username: string; onClose: () => vo
     <Dialog title={`Reset password of ${props.username}`} onClose={props.onClose}>
       <form onSubmit={submit}>
         {reset.error && <ErrorBanner error={reset.error} />}
-        <p className="muted">The old password stops working at once. Devices signed in as this user must sign in again.</p>
+        <p className="muted">
+          The old password stops working at once. Devices signed in as this user must sign in again.
+        </p>
         <GeneratedPasswordField label="New password" value={password} onChange={setPassword} />
         <div className="form-actions">
           <button type="button" className="button" onClick={props.onClose}>
@@ -121,7 +139,9 @@ export function DeleteUserDialog(props: { username: string; onClose: () => void;
           className="button button-danger"
           disabled={remove.isPending}
           // The procedure is also DELETE /users/delete/{username}, whose parameter arrives percent-encoded.
-          onClick={() => remove.mutate({ username: encodeURIComponent(props.username) }, { onSuccess: props.onDeleted })}
+          onClick={() =>
+            remove.mutate({ username: encodeURIComponent(props.username) }, { onSuccess: props.onDeleted })
+          }
         >
           {remove.isPending ? 'Deleting…' : 'Delete user'}
         </button>

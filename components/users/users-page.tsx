@@ -10,7 +10,12 @@ import { Pager } from '@/components/ui/pager';
 import { formatDateTime } from '@/components/lib/format';
 import { DeviceList, RelativeTime } from '@/components/users/presence';
 import { ShareQrDialog } from '@/components/users/share-qr-dialog';
-import { CreateUserDialog, DeleteUserDialog, ResetPasswordDialog, type IssuedCredentials } from '@/components/users/user-dialogs';
+import {
+  CreateUserDialog,
+  DeleteUserDialog,
+  ResetPasswordDialog,
+  type IssuedCredentials,
+} from '@/components/users/user-dialogs';
 
 const PAGE_SIZE = 20;
 
@@ -44,7 +49,8 @@ export function UsersPage() {
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
   const matching = (users.data ?? []).filter(
-    (user) => !deferredSearch || user.username.toLowerCase().includes(deferredSearch) || user.role.includes(deferredSearch),
+    (user) =>
+      !deferredSearch || user.username.toLowerCase().includes(deferredSearch) || user.role.includes(deferredSearch),
   );
   const pageCount = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
   const currentPage = Math.min(page, pageCount);
@@ -90,7 +96,9 @@ export function UsersPage() {
       ) : users.error ? (
         <ErrorBanner error={users.error} onRetry={() => void users.refetch()} />
       ) : matching.length === 0 ? (
-        <Empty title={search ? 'No user matches' : 'No users yet'}>{search ? 'Try another name or role.' : 'Create the first one.'}</Empty>
+        <Empty title={search ? 'No user matches' : 'No users yet'}>
+          {search ? 'Try another name or role.' : 'Create the first one.'}
+        </Empty>
       ) : (
         <>
           <div className="table-wrap">
@@ -99,7 +107,9 @@ export function UsersPage() {
                 <tr>
                   <th scope="col">User</th>
                   <th scope="col">Role</th>
-                  <th scope="col" className="hide-narrow">Created</th>
+                  <th scope="col" className="hide-narrow">
+                    Created
+                  </th>
                   <th scope="col">Last seen</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
@@ -123,7 +133,11 @@ export function UsersPage() {
                         <td className="hide-narrow">{formatDateTime(user.createdAt)}</td>
                         <td data-label="Last seen">
                           <span>
-                            {user.presence ? <RelativeTime iso={user.presence.lastSeenAt} /> : <span className="muted">never</span>}
+                            {user.presence ? (
+                              <RelativeTime iso={user.presence.lastSeenAt} />
+                            ) : (
+                              <span className="muted">never</span>
+                            )}
                             {devices.length > 0 && (
                               <>
                                 {' · '}
@@ -140,7 +154,11 @@ export function UsersPage() {
                           </span>
                         </td>
                         <td className="actions">
-                          <button type="button" className="button button-small" onClick={() => setDialog({ kind: 'reset', username: user.username })}>
+                          <button
+                            type="button"
+                            className="button button-small"
+                            onClick={() => setDialog({ kind: 'reset', username: user.username })}
+                          >
                             Reset password
                           </button>
                           <button
@@ -172,7 +190,10 @@ export function UsersPage() {
       )}
 
       {dialog?.kind === 'create' && (
-        <CreateUserDialog onClose={() => setDialog(undefined)} onCreated={(credentials) => issued(credentials, 'Created')} />
+        <CreateUserDialog
+          onClose={() => setDialog(undefined)}
+          onCreated={(credentials) => issued(credentials, 'Created')}
+        />
       )}
       {dialog?.kind === 'reset' && (
         <ResetPasswordDialog
@@ -193,7 +214,11 @@ export function UsersPage() {
         />
       )}
       {dialog?.kind === 'share' && (
-        <ShareQrDialog username={dialog.credentials.username} password={dialog.credentials.password} onClose={() => setDialog(undefined)} />
+        <ShareQrDialog
+          username={dialog.credentials.username}
+          password={dialog.credentials.password}
+          onClose={() => setDialog(undefined)}
+        />
       )}
     </>
   );

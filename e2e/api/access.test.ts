@@ -49,7 +49,14 @@ describe('access control', () => {
       expect(response.status).toBe(403);
       expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
       expect(await response.text()).toBe('Forbidden\n');
-      expect((await app.request('POST', '/api/users/create', { token, body: { username: 'x', password: 'y', role: 'admin' } })).status).toBe(403);
+      expect(
+        (
+          await app.request('POST', '/api/users/create', {
+            token,
+            body: { username: 'x', password: 'y', role: 'admin' },
+          })
+        ).status,
+      ).toBe(403);
       expect((await app.request('GET', '/api/version', { token })).status).toBe(200);
     }
   });
@@ -70,7 +77,14 @@ describe('access control', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('https://portal.example');
     expect(response.headers.get('access-control-allow-credentials')).toBe('true');
     const allowed = response.headers.get('access-control-allow-headers')!;
-    for (const header of ['authorization', 'content-type', 'x-ode-version', 'x-ode-client-id', 'x-repository-generation', 'if-none-match']) {
+    for (const header of [
+      'authorization',
+      'content-type',
+      'x-ode-version',
+      'x-ode-client-id',
+      'x-repository-generation',
+      'if-none-match',
+    ]) {
       expect(allowed).toContain(header);
     }
     expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST, PUT, DELETE, OPTIONS');
@@ -78,7 +92,10 @@ describe('access control', () => {
   });
 
   it('exposes etag, x-repository-generation and retry-after on cross-origin responses', async () => {
-    const response = await app.request('GET', '/api/version', { token: await app.adminToken(), headers: { origin: 'https://x.example' } });
+    const response = await app.request('GET', '/api/version', {
+      token: await app.adminToken(),
+      headers: { origin: 'https://x.example' },
+    });
     expect(response.headers.get('access-control-allow-origin')).toBe('https://x.example');
     const exposed = response.headers.get('access-control-expose-headers')!;
     for (const header of ['etag', 'x-repository-generation', 'retry-after', 'link']) expect(exposed).toContain(header);
@@ -99,6 +116,9 @@ describe('GET /api/version and /api/versions', () => {
 
   it('returns the static version list', async () => {
     const { body } = await app.json('GET', '/api/versions', { token: await app.adminToken() });
-    expect(body).toEqual({ versions: [{ version: '1.0.0', releaseDate: '2025-01-01', deprecated: false }], current: '1.0.0' });
+    expect(body).toEqual({
+      versions: [{ version: '1.0.0', releaseDate: '2025-01-01', deprecated: false }],
+      current: '1.0.0',
+    });
   });
 });

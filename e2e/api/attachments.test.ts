@@ -33,7 +33,12 @@ interface Part {
   data: string | Buffer;
 }
 
-const filePart = (data: string | Buffer, type = 'application/octet-stream'): Part => ({ name: 'file', filename: 'upload.bin', type, data });
+const filePart = (data: string | Buffer, type = 'application/octet-stream'): Part => ({
+  name: 'file',
+  filename: 'upload.bin',
+  type,
+  data,
+});
 
 function partHead(part: Part): string {
   const filename = part.filename === undefined ? '' : `; filename="${part.filename}"`;
@@ -46,7 +51,11 @@ function multipartBody(parts: Part[]): Buffer {
   return Buffer.concat([...chunks, Buffer.from(`--${BOUNDARY}--\r\n`)]);
 }
 
-function put(id: string, body: Part[] | Buffer | ReadableStream, options: { token?: string; headers?: Record<string, string> } = {}) {
+function put(
+  id: string,
+  body: Part[] | Buffer | ReadableStream,
+  options: { token?: string; headers?: Record<string, string> } = {},
+) {
   return app.json('PUT', `/api/attachments/${id}`, {
     token: options.token ?? writer,
     body: Array.isArray(body) ? multipartBody(body) : body,
@@ -54,10 +63,15 @@ function put(id: string, body: Part[] | Buffer | ReadableStream, options: { toke
   });
 }
 
-const upload = (id: string, data: string | Buffer, type?: string) => put(encodeURIComponent(id), [filePart(data, type)]);
+const upload = (id: string, data: string | Buffer, type?: string) =>
+  put(encodeURIComponent(id), [filePart(data, type)]);
 
 function manifest(body: Record<string, unknown>, options: { token?: string; headers?: Record<string, string> } = {}) {
-  return app.json('POST', '/api/attachments/manifest', { token: options.token ?? reader, body, headers: options.headers });
+  return app.json('POST', '/api/attachments/manifest', {
+    token: options.token ?? reader,
+    body,
+    headers: options.headers,
+  });
 }
 
 const attachmentsDir = () => path.join(app.dataDir, 'attachments');
@@ -66,12 +80,15 @@ const stagingDir = () => path.join(attachmentsDir(), '~staging');
 const stagedFiles = () => (fs.existsSync(stagingDir()) ? fs.readdirSync(stagingDir()) : []);
 
 async function operationsFor(id: string) {
-  return getDb().$queryRaw<Array<{ operation: string; client_id: string | null; size: number | null; content_type: string | null }>>`
+  return getDb().$queryRaw<
+    Array<{ operation: string; client_id: string | null; size: number | null; content_type: string | null }>
+  >`
     SELECT operation, client_id, size, content_type FROM attachment_operations WHERE attachment_id = ${id} ORDER BY id`;
 }
 
 async function insertOperation(id: string, operation: string, clientId: string | null = null) {
-  await getDb().$executeRaw`INSERT INTO attachment_operations (attachment_id, operation, client_id) VALUES (${id}, ${operation}, ${clientId})`;
+  await getDb()
+    .$executeRaw`INSERT INTO attachment_operations (attachment_id, operation, client_id) VALUES (${id}, ${operation}, ${clientId})`;
 }
 
 async function setGeneration(generation: number) {
@@ -176,7 +193,10 @@ describe('PUT /api/attachments/{id}', () => {
     const json = await app.json('PUT', '/api/attachments/json.txt', { token: writer, body: { file: 'x' } });
     expect(json.status).toBe(400);
     expect(json.body).toEqual({ error: 'An error occurred', message: 'Failed to parse multipart form' });
-    const empty = await app.json('PUT', '/api/attachments/empty.txt', { token: writer, headers: { 'content-type': MULTIPART } });
+    const empty = await app.json('PUT', '/api/attachments/empty.txt', {
+      token: writer,
+      headers: { 'content-type': MULTIPART },
+    });
     expect(empty.status).toBe(400);
   });
 
@@ -186,14 +206,17 @@ describe('PUT /api/attachments/{id}', () => {
     ['a second file part', [filePart('x'), filePart('y')]],
     ['a file part with another name', [{ name: 'upload', filename: 'a.bin', data: 'x' }]],
     ['no part at all', []],
-  ] as Array<[string, Part[]]>)('answers 400 "Exactly one file part is required" for %s and keeps nothing', async (_, parts) => {
-    const response = await put('parts.txt', parts);
-    expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: 'An error occurred', message: 'Exactly one file part is required' });
-    expect(fs.existsSync(path.join(attachmentsDir(), 'parts.txt'))).toBe(false);
-    expect(stagedFiles()).toEqual([]);
-    expect(await operationsFor('parts.txt')).toEqual([]);
-  });
+  ] as Array<[string, Part[]]>)(
+    'answers 400 "Exactly one file part is required" for %s and keeps nothing',
+    async (_, parts) => {
+      const response = await put('parts.txt', parts);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ error: 'An error occurred', message: 'Exactly one file part is required' });
+      expect(fs.existsSync(path.join(attachmentsDir(), 'parts.txt'))).toBe(false);
+      expect(stagedFiles()).toEqual([]);
+      expect(await operationsFor('parts.txt')).toEqual([]);
+    },
+  );
 
   it('accepts a file of exactly the limit and answers 413 one byte over it, keeping nothing', async () => {
     expect((await upload('at-limit.bin', Buffer.alloc(MAX_UPLOAD_BYTES, 1))).status).toBe(200);
@@ -206,10 +229,15 @@ describe('PUT /api/attachments/{id}', () => {
   });
 
   it('answers 413 from a declared Content-Length and from a body padded past the multipart allowance', async () => {
-    const declared = await put('declared.bin', [filePart('x')], { headers: { 'content-length': String(MAX_UPLOAD_BYTES + 2 * 1024 * 1024) } });
+    const declared = await put('declared.bin', [filePart('x')], {
+      headers: { 'content-length': String(MAX_UPLOAD_BYTES + 2 * 1024 * 1024) },
+    });
     expect(declared.status).toBe(413);
     const preamble = Buffer.alloc(1024 * 1024 + 10, 'p');
-    const padded = await put('padded.bin', Buffer.concat([preamble, Buffer.from('\r\n'), multipartBody([filePart(Buffer.alloc(MAX_UPLOAD_BYTES - 5))])]));
+    const padded = await put(
+      'padded.bin',
+      Buffer.concat([preamble, Buffer.from('\r\n'), multipartBody([filePart(Buffer.alloc(MAX_UPLOAD_BYTES - 5))])]),
+    );
     expect(padded.status).toBe(413);
     expect(fs.existsSync(path.join(attachmentsDir(), 'padded.bin'))).toBe(false);
     expect(stagedFiles()).toEqual([]);
@@ -262,7 +290,11 @@ describe('PUT /api/attachments/{id}', () => {
     // Four writers fill the four shared slots (each client has a share of two), a fifth waits for one.
     const writers = await Promise.all([1, 2, 3, 4, 5].map(() => app.userToken('read-write')));
     const rawPut = (id: string, body: BodyInit, token: string, signal?: AbortSignal) => {
-      const headers = new Headers({ 'x-ode-version': ODE_VERSION, authorization: `Bearer ${token}`, 'content-type': MULTIPART });
+      const headers = new Headers({
+        'x-ode-version': ODE_VERSION,
+        authorization: `Bearer ${token}`,
+        'content-type': MULTIPART,
+      });
       const init: RequestInit & { duplex: 'half' } = { method: 'PUT', headers, body, signal, duplex: 'half' };
       return handleApiRequest(new Request(new URL(`/api/attachments/${id}`, ORIGIN), init));
     };
@@ -274,9 +306,16 @@ describe('PUT /api/attachments/{id}', () => {
     await waitFor(() => stagedFiles().length === 4);
 
     const leaving = new AbortController();
-    const cancelled = rawPut('cancelled.txt', new Uint8Array(multipartBody([filePart('x')])), writers[4], leaving.signal);
+    const cancelled = rawPut(
+      'cancelled.txt',
+      new Uint8Array(multipartBody([filePart('x')])),
+      writers[4],
+      leaving.signal,
+    );
     let queuedDone = false;
-    const queued = rawPut('queued.txt', new Uint8Array(multipartBody([filePart('queued')])), writers[4]).finally(() => (queuedDone = true));
+    const queued = rawPut('queued.txt', new Uint8Array(multipartBody([filePart('queued')])), writers[4]).finally(
+      () => (queuedDone = true),
+    );
     setTimeout(() => leaving.abort(), 50);
     const cancelledResponse = await cancelled;
     expect(cancelledResponse.status).toBe(408);
@@ -377,7 +416,9 @@ describe('POST /api/attachments/manifest', () => {
   });
 
   it('needs a token', async () => {
-    expect((await app.json('POST', '/api/attachments/manifest', { body: { client_id: 'c', since_version: 0 } })).status).toBe(401);
+    expect(
+      (await app.json('POST', '/api/attachments/manifest', { body: { client_id: 'c', since_version: 0 } })).status,
+    ).toBe(401);
   });
 
   it("lists another client's upload as a download with an absolute URL, size and type", async () => {
@@ -397,8 +438,13 @@ describe('POST /api/attachments/manifest', () => {
     expect(response.body.current_version).toBeGreaterThanOrEqual(op.version);
     expect(response.body.repository_generation).toBe(1);
     const downloads = response.body.operations.filter((o: { operation: string }) => o.operation === 'download');
-    expect(response.body.operation_count).toEqual({ download: downloads.length, delete: response.body.operations.length - downloads.length });
-    expect(response.body.total_download_size).toBe(downloads.reduce((sum: number, o: { size?: number }) => sum + (o.size ?? 0), 0));
+    expect(response.body.operation_count).toEqual({
+      download: downloads.length,
+      delete: response.body.operations.length - downloads.length,
+    });
+    expect(response.body.total_download_size).toBe(
+      downloads.reduce((sum: number, o: { size?: number }) => sum + (o.size ?? 0), 0),
+    );
   });
 
   it('builds download URLs from the proxy headers and escapes the id', async () => {
@@ -420,7 +466,9 @@ describe('POST /api/attachments/manifest', () => {
     await insertOperation('theirs.jpg', 'create', 'them');
 
     const { body } = await manifest({ client_id: 'me', since_version: before.current_version });
-    expect(body.operations.map((o: { attachment_id: string; operation: string }) => [o.attachment_id, o.operation])).toEqual([
+    expect(
+      body.operations.map((o: { attachment_id: string; operation: string }) => [o.attachment_id, o.operation]),
+    ).toEqual([
       ['latest-a.jpg', 'download'],
       ['latest-b.jpg', 'delete'],
       ['mine.jpg', 'download'],
@@ -433,13 +481,17 @@ describe('POST /api/attachments/manifest', () => {
   it('yields from a returned cursor only newer operations, across interleaved record changes (split cursor)', async () => {
     const { body: first } = await manifest({ client_id: 'cursor', since_version: 0 });
     const cursor = first.current_version;
-    await getDb().$executeRaw`INSERT INTO observations (observation_id, form_type, form_version, data) VALUES ('obs-1', 'survey', '1', '{}')`;
+    await getDb()
+      .$executeRaw`INSERT INTO observations (observation_id, form_type, form_version, data) VALUES ('obs-1', 'survey', '1', '{}')`;
     expect((await upload('after-cursor.txt', 'x')).status).toBe(200);
     await getDb().$executeRaw`UPDATE observations SET data = '{"a":1}' WHERE observation_id = 'obs-1'`;
     await insertOperation('manifest-1.txt', 'update');
 
     const { body } = await manifest({ client_id: 'cursor', since_version: cursor });
-    expect(body.operations.map((o: { attachment_id: string }) => o.attachment_id)).toEqual(['after-cursor.txt', 'manifest-1.txt']);
+    expect(body.operations.map((o: { attachment_id: string }) => o.attachment_id)).toEqual([
+      'after-cursor.txt',
+      'manifest-1.txt',
+    ]);
     for (const op of body.operations) expect(op.version).toBeGreaterThan(cursor);
     expect(body.current_version).toBe(cursor + 4);
     const { body: caughtUp } = await manifest({ client_id: 'cursor', since_version: body.current_version });
@@ -460,7 +512,11 @@ describe('repository generation on the manifest and on uploads', () => {
   const expectReset = (response: { status: number; body: any; headers: Headers }, serverGeneration = 5) => {
     expect(response.status).toBe(409);
     expect(response.headers.get('x-repository-generation')).toBe(String(serverGeneration));
-    expect(response.body).toEqual({ error: 'repository generation mismatch', message: expect.any(String), code: 'repository_reset_required' });
+    expect(response.body).toEqual({
+      error: 'repository generation mismatch',
+      message: expect.any(String),
+      code: 'repository_reset_required',
+    });
   };
 
   it('answers 409 for a stale generation in the header or (without header) in the body', async () => {
@@ -469,7 +525,10 @@ describe('repository generation on the manifest and on uploads', () => {
   });
 
   it('lets the header win over the body, and adopts the server generation when nothing is sent', async () => {
-    const headerWins = await manifest({ client_id: 'c', since_version: 0, repository_generation: 1 }, { headers: { 'x-repository-generation': '5' } });
+    const headerWins = await manifest(
+      { client_id: 'c', since_version: 0, repository_generation: 1 },
+      { headers: { 'x-repository-generation': '5' } },
+    );
     expect(headerWins.status).toBe(200);
     const fresh = await manifest({ client_id: 'c', since_version: 0 });
     expect(fresh.status).toBe(200);
@@ -484,15 +543,20 @@ describe('repository generation on the manifest and on uploads', () => {
   });
 
   it('accepts uploads with the current generation, without one, or with an unreadable one', async () => {
-    expect((await put('gen-current.txt', [filePart('x')], { headers: { 'x-repository-generation': '5' } })).status).toBe(200);
+    expect(
+      (await put('gen-current.txt', [filePart('x')], { headers: { 'x-repository-generation': '5' } })).status,
+    ).toBe(200);
     expect((await put('gen-absent.txt', [filePart('x')])).status).toBe(200);
-    expect((await put('gen-garbage.txt', [filePart('x')], { headers: { 'x-repository-generation': 'abc' } })).status).toBe(200);
+    expect(
+      (await put('gen-garbage.txt', [filePart('x')], { headers: { 'x-repository-generation': 'abc' } })).status,
+    ).toBe(200);
   });
 
   it('after a hard reset the manifest is empty and carries the new generation', async () => {
     await getDb().$transaction([
       getDb().$executeRaw`DELETE FROM attachment_operations`,
-      getDb().$executeRaw`UPDATE sync_version SET current_version = 1, repository_generation = repository_generation + 1 WHERE id = 1`,
+      getDb()
+        .$executeRaw`UPDATE sync_version SET current_version = 1, repository_generation = repository_generation + 1 WHERE id = 1`,
     ]);
     const { status, body } = await manifest({ client_id: 'c', since_version: 0 });
     expect(status).toBe(200);
@@ -503,7 +567,10 @@ describe('repository generation on the manifest and on uploads', () => {
       total_download_size: 0,
       operation_count: { download: 0, delete: 0 },
     });
-    expectReset(await manifest({ client_id: 'c', since_version: 0 }, { headers: { 'x-repository-generation': '5' } }), 6);
+    expectReset(
+      await manifest({ client_id: 'c', since_version: 0 }, { headers: { 'x-repository-generation': '5' } }),
+      6,
+    );
     expectReset(await put('after-reset.txt', [filePart('x')], { headers: { 'x-repository-generation': '5' } }), 6);
   });
 });
@@ -538,7 +605,9 @@ describe('GET /api/attachments/export-zip', () => {
     resetConfig();
     try {
       const raw = crypto.randomBytes(120 * 80 * 3);
-      const jpeg = await sharp(raw, { raw: { width: 120, height: 80, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
+      const jpeg = await sharp(raw, { raw: { width: 120, height: 80, channels: 3 } })
+        .jpeg({ quality: 100 })
+        .toBuffer();
       expect((await upload('processed.jpg', jpeg, 'image/jpeg')).status).toBe(200);
       expect(fs.statSync(path.join(attachmentsDir(), 'processed.jpg')).size).toBeLessThan(jpeg.length);
       const response = await app.request('GET', '/api/attachments/export-zip', { token: reader });
@@ -562,7 +631,10 @@ describe('GET /api/attachments/export-zip', () => {
     fs.rmSync(path.join(attachmentsDir(), 'vanished.txt'));
     const response = await app.json('GET', '/api/attachments/export-zip', { token: reader });
     expect(response.status).toBe(500);
-    expect(response.body).toEqual({ error: 'open attachment "vanished.txt": file missing', message: 'Failed to export attachments' });
+    expect(response.body).toEqual({
+      error: 'open attachment "vanished.txt": file missing',
+      message: 'Failed to export attachments',
+    });
   });
 
   it('aborts the transfer when a later file turns out missing mid-stream', async () => {

@@ -28,7 +28,9 @@ async function bundleZip(): Promise<Buffer> {
   archive.on('data', (chunk: Buffer) => chunks.push(chunk));
   const ended = new Promise((resolve) => archive.on('end', resolve));
   archive.append('<!doctype html><title>app</title>', { name: 'app/index.html' });
-  archive.append(JSON.stringify({ type: 'object', properties: { core_id: { type: 'string' } } }), { name: 'forms/person/schema.json' });
+  archive.append(JSON.stringify({ type: 'object', properties: { core_id: { type: 'string' } } }), {
+    name: 'forms/person/schema.json',
+  });
   archive.append(JSON.stringify({ type: 'VerticalLayout', elements: [] }), { name: 'forms/person/ui.json' });
   await archive.finalize();
   await ended;
@@ -39,9 +41,19 @@ const SECRETS = ['field1-first-pw', 'field1-second-pw', 'field1-third-pw', 'wron
 
 describe('the audit log records', () => {
   it('REST sign-ins, failures with the username tried, with client IP and client id', async () => {
-    await app.json('POST', '/api/auth/login', { body: { username: 'admin', password: 'wrong-password' }, peer: '10.1.2.3', headers: { 'x-ode-client-id': 'synk-cli-7' } });
+    await app.json('POST', '/api/auth/login', {
+      body: { username: 'admin', password: 'wrong-password' },
+      peer: '10.1.2.3',
+      headers: { 'x-ode-client-id': 'synk-cli-7' },
+    });
     const failed = await latest('auth.login_failed');
-    expect(failed).toMatchObject({ actor: 'admin', target: 'admin', ip: '10.1.2.3', client_id: 'synk-cli-7', details: { channel: 'rest' } });
+    expect(failed).toMatchObject({
+      actor: 'admin',
+      target: 'admin',
+      ip: '10.1.2.3',
+      client_id: 'synk-cli-7',
+      details: { channel: 'rest' },
+    });
     await app.json('POST', '/api/auth/login', { body: { username: 'ghost', password: 'x' } });
     expect(await latest('auth.login_failed')).toMatchObject({ actor: 'ghost' });
     await app.login('admin', 'admin');
@@ -51,17 +63,44 @@ describe('the audit log records', () => {
   });
 
   it('user create, password reset, password change and delete, with no password in them', async () => {
-    expect((await app.json('POST', '/api/users/create', { token: admin, body: { username: 'field1', password: 'field1-first-pw', role: 'read-write' } })).status).toBe(201);
-    expect(await latest('user.create')).toMatchObject({ actor: 'admin', target: 'field1', details: { role: 'read-write' } });
-    expect((await app.json('POST', '/api/users/reset-password', { token: admin, body: { username: 'field1', newPassword: 'field1-second-pw' } })).status).toBe(200);
+    expect(
+      (
+        await app.json('POST', '/api/users/create', {
+          token: admin,
+          body: { username: 'field1', password: 'field1-first-pw', role: 'read-write' },
+        })
+      ).status,
+    ).toBe(201);
+    expect(await latest('user.create')).toMatchObject({
+      actor: 'admin',
+      target: 'field1',
+      details: { role: 'read-write' },
+    });
+    expect(
+      (
+        await app.json('POST', '/api/users/reset-password', {
+          token: admin,
+          body: { username: 'field1', newPassword: 'field1-second-pw' },
+        })
+      ).status,
+    ).toBe(200);
     expect(await latest('user.reset_password')).toMatchObject({ actor: 'admin', target: 'field1' });
     const field1 = await app.login('field1', 'field1-second-pw');
-    expect((await app.json('POST', '/api/users/change-password', { token: field1, body: { currentPassword: 'field1-second-pw', newPassword: 'field1-third-pw' } })).status).toBe(200);
+    expect(
+      (
+        await app.json('POST', '/api/users/change-password', {
+          token: field1,
+          body: { currentPassword: 'field1-second-pw', newPassword: 'field1-third-pw' },
+        })
+      ).status,
+    ).toBe(200);
     expect(await latest('user.change_password')).toMatchObject({ actor: 'field1', target: 'field1' });
     expect((await app.json('DELETE', '/api/users/delete/field1', { token: admin })).status).toBe(200);
     expect(await latest('user.delete')).toMatchObject({ actor: 'admin', target: 'field1' });
 
-    const [row] = await getDb().$queryRaw<Array<{ text: string }>>`SELECT coalesce(string_agg(audit_events::text, ' '), '') AS text FROM audit_events`;
+    const [row] = await getDb().$queryRaw<
+      Array<{ text: string }>
+    >`SELECT coalesce(string_agg(audit_events::text, ' '), '') AS text FROM audit_events`;
     for (const secret of SECRETS) expect(row.text).not.toContain(secret);
   });
 
@@ -91,7 +130,10 @@ describe('the audit log records', () => {
   });
 
   it('repository resets', async () => {
-    expect((await app.json('POST', '/api/admin/repository/reset', { token: admin, body: { confirm: 'RESET_REPOSITORY' } })).status).toBe(200);
+    expect(
+      (await app.json('POST', '/api/admin/repository/reset', { token: admin, body: { confirm: 'RESET_REPOSITORY' } }))
+        .status,
+    ).toBe(200);
     const reset = await latest('repository.reset');
     expect(reset.actor).toBe('admin');
     expect(reset.details.repository_generation).toBe(2);
@@ -102,9 +144,23 @@ describe('the audit log records', () => {
     const push = (clientId: string, data: unknown, n: number) =>
       app.json('POST', '/api/sync/push', {
         token: writer,
-        body: { transmission_id: `audit-${clientId}-${n}`, client_id: clientId, records: [{ observation_id: 'o-1', form_type: 'f', form_version: '1', data, created_at: '2026-01-01T00:00:00Z', deleted: false }] },
+        body: {
+          transmission_id: `audit-${clientId}-${n}`,
+          client_id: clientId,
+          records: [
+            {
+              observation_id: 'o-1',
+              form_type: 'f',
+              form_version: '1',
+              data,
+              created_at: '2026-01-01T00:00:00Z',
+              deleted: false,
+            },
+          ],
+        },
       });
-    const pull = (clientId: string) => app.json('POST', '/api/sync/pull', { token: writer, body: { client_id: clientId, since: { version: 0 } } });
+    const pull = (clientId: string) =>
+      app.json('POST', '/api/sync/pull', { token: writer, body: { client_id: clientId, since: { version: 0 } } });
     await push('dev-a', { v: 1 }, 1);
     await pull('dev-a');
     await pull('dev-b');
@@ -112,12 +168,30 @@ describe('the audit log records', () => {
     await push('dev-a', { v: 3 }, 3);
     const conflicts = (await app.json('GET', '/api/conflicts', { token: writer })).body.conflicts;
     expect(conflicts).toHaveLength(1);
-    expect((await app.json('POST', `/api/conflicts/${conflicts[0].id}/resolve`, { token: writer, body: { keep: 'winner' } })).status).toBe(200);
-    expect(await latest('conflict.resolve')).toMatchObject({ actor: 'auditor-writer', target: 'o-1', details: { conflict: conflicts[0].id, keep: 'winner' } });
+    expect(
+      (await app.json('POST', `/api/conflicts/${conflicts[0].id}/resolve`, { token: writer, body: { keep: 'winner' } }))
+        .status,
+    ).toBe(200);
+    expect(await latest('conflict.resolve')).toMatchObject({
+      actor: 'auditor-writer',
+      target: 'o-1',
+      details: { conflict: conflicts[0].id, keep: 'winner' },
+    });
 
     const versions = (await app.json('GET', '/api/observations/o-1/history', { token: writer })).body.versions;
-    expect((await app.json('POST', '/api/observations/o-1/restore', { token: admin, body: { version: versions[2].version } })).status).toBe(200);
-    expect(await latest('observation.restore')).toMatchObject({ actor: 'admin', target: 'o-1', details: { from_version: versions[2].version } });
+    expect(
+      (
+        await app.json('POST', '/api/observations/o-1/restore', {
+          token: admin,
+          body: { version: versions[2].version },
+        })
+      ).status,
+    ).toBe(200);
+    expect(await latest('observation.restore')).toMatchObject({
+      actor: 'admin',
+      target: 'o-1',
+      details: { from_version: versions[2].version },
+    });
   });
 });
 
@@ -173,6 +247,8 @@ describe('the OpenAPI document', () => {
     for (const [path, [method, operationId]] of Object.entries(operations)) {
       expect(doc.paths[path]?.[method]?.operationId, path).toBe(operationId);
     }
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['ObservationHistory', 'Conflict', 'ConflictList', 'AuditEvent', 'AuditEventList']));
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['ObservationHistory', 'Conflict', 'ConflictList', 'AuditEvent', 'AuditEventList']),
+    );
   });
 });

@@ -27,7 +27,10 @@ const freshPeer = () => `192.0.2.${++peerCounter}`;
 describe('POST /api/auth/login', () => {
   it('returns a token pair with expiresAt in integer Unix seconds 24 h ahead', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const { status, body, headers } = await app.json('POST', '/api/auth/login', { body: { username: 'admin', password: 'admin' }, peer: freshPeer() });
+    const { status, body, headers } = await app.json('POST', '/api/auth/login', {
+      body: { username: 'admin', password: 'admin' },
+      peer: freshPeer(),
+    });
     expect(status).toBe(200);
     expect(headers.get('content-type')).toBe('application/json');
     expect(Object.keys(body).sort()).toEqual(['expiresAt', 'refreshToken', 'token']);
@@ -37,18 +40,30 @@ describe('POST /api/auth/login', () => {
   });
 
   it('issues typed HS256 tokens with username, role, sub, iss and token_use', async () => {
-    const { body } = await app.json('POST', '/api/auth/login', { body: { username: 'admin', password: 'admin' }, peer: freshPeer() });
+    const { body } = await app.json('POST', '/api/auth/login', {
+      body: { username: 'admin', password: 'admin' },
+      peer: freshPeer(),
+    });
     const access = decodeJwt(body.token);
     const refresh = decodeJwt(body.refreshToken);
     const admin = await new UserRepository().findByUsername('admin');
-    expect(access).toMatchObject({ username: 'admin', role: 'admin', token_use: 'access', iss: 'synkronus', sub: admin!.id });
+    expect(access).toMatchObject({
+      username: 'admin',
+      role: 'admin',
+      token_use: 'access',
+      iss: 'synkronus',
+      sub: admin!.id,
+    });
     expect(refresh).toMatchObject({ username: 'admin', token_use: 'refresh', iss: 'synkronus' });
     expect(refresh.exp! - access.exp!).toBe(6 * 24 * 3600);
     expect(JSON.parse(Buffer.from(body.token.split('.')[0], 'base64url').toString()).alg).toBe('HS256');
   });
 
   it('answers 401 with the contract body for a wrong password and for an unknown user alike', async () => {
-    for (const credentials of [{ username: 'admin', password: 'wrong' }, { username: 'nobody', password: 'x' }]) {
+    for (const credentials of [
+      { username: 'admin', password: 'wrong' },
+      { username: 'nobody', password: 'x' },
+    ]) {
       const { status, body } = await app.json('POST', '/api/auth/login', { body: credentials, peer: freshPeer() });
       expect(status).toBe(401);
       expect(body).toEqual({ error: 'invalid credentials', message: 'Invalid credentials' });
@@ -56,7 +71,10 @@ describe('POST /api/auth/login', () => {
   });
 
   it('answers 400 for an empty username, an empty password or malformed JSON', async () => {
-    const empty = await app.json('POST', '/api/auth/login', { body: { username: '', password: 'x' }, peer: freshPeer() });
+    const empty = await app.json('POST', '/api/auth/login', {
+      body: { username: '', password: 'x' },
+      peer: freshPeer(),
+    });
     expect(empty.status).toBe(400);
     expect(empty.body.message).toBe('Username is required');
     const noPassword = await app.json('POST', '/api/auth/login', { body: { username: 'admin' }, peer: freshPeer() });
@@ -68,10 +86,16 @@ describe('POST /api/auth/login', () => {
   });
 
   it('answers 413 for a body over the byte cap and 400 for an over-long field', async () => {
-    const big = await app.json('POST', '/api/auth/login', { body: { username: 'admin', password: 'x'.repeat(2000) }, peer: freshPeer() });
+    const big = await app.json('POST', '/api/auth/login', {
+      body: { username: 'admin', password: 'x'.repeat(2000) },
+      peer: freshPeer(),
+    });
     expect(big.status).toBe(413);
     expect(big.body.error).toBe('request_too_large');
-    const longName = await app.json('POST', '/api/auth/login', { body: { username: 'u'.repeat(300), password: 'x' }, peer: freshPeer() });
+    const longName = await app.json('POST', '/api/auth/login', {
+      body: { username: 'u'.repeat(300), password: 'x' },
+      peer: freshPeer(),
+    });
     expect(longName.status).toBe(400);
     expect(longName.body).toEqual({ error: 'invalid_request', message: 'Authentication field is too long' });
   });
@@ -80,20 +104,33 @@ describe('POST /api/auth/login', () => {
     const peer = freshPeer();
     await new UserService().create({ username: 'victim', password: 'right', role: 'read-only' });
     for (let i = 0; i < 2; i++) {
-      expect((await app.json('POST', '/api/auth/login', { body: { username: 'victim', password: 'bad' }, peer })).status).toBe(401);
+      expect(
+        (await app.json('POST', '/api/auth/login', { body: { username: 'victim', password: 'bad' }, peer })).status,
+      ).toBe(401);
     }
     const third = await app.json('POST', '/api/auth/login', { body: { username: 'victim', password: 'right' }, peer });
     expect(third.status).toBe(429);
     expect(third.body.error).toBe('rate_limited');
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // Another address can still sign in as that user.
-    expect((await app.json('POST', '/api/auth/login', { body: { username: 'victim', password: 'right' }, peer: freshPeer() })).status).toBe(200);
+    expect(
+      (
+        await app.json('POST', '/api/auth/login', {
+          body: { username: 'victim', password: 'right' },
+          peer: freshPeer(),
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('ignores X-Real-IP from an untrusted peer and honours it from a trusted proxy', async () => {
     await new UserService().create({ username: 'proxied', password: 'right', role: 'read-only' });
     const fail = (peer: string, realIp: string) =>
-      app.json('POST', '/api/auth/login', { body: { username: 'proxied', password: 'bad' }, peer, headers: { 'x-real-ip': realIp } });
+      app.json('POST', '/api/auth/login', {
+        body: { username: 'proxied', password: 'bad' },
+        peer,
+        headers: { 'x-real-ip': realIp },
+      });
     // Untrusted peer: the spoofed header changes nothing, the peer address is throttled.
     const untrusted = freshPeer();
     await fail(untrusted, '198.51.100.1');
@@ -109,31 +146,60 @@ describe('POST /api/auth/login', () => {
 
 describe('POST /api/auth/refresh', () => {
   it('exchanges a refresh token for a new pair and refuses an access token', async () => {
-    const login = await app.json('POST', '/api/auth/login', { body: { username: 'admin', password: 'admin' }, peer: freshPeer() });
-    const refreshed = await app.json('POST', '/api/auth/refresh', { body: { refreshToken: login.body.refreshToken }, peer: freshPeer() });
+    const login = await app.json('POST', '/api/auth/login', {
+      body: { username: 'admin', password: 'admin' },
+      peer: freshPeer(),
+    });
+    const refreshed = await app.json('POST', '/api/auth/refresh', {
+      body: { refreshToken: login.body.refreshToken },
+      peer: freshPeer(),
+    });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.token).toBeTruthy();
     expect(refreshed.body.refreshToken).toBeTruthy();
     expect(Number.isInteger(refreshed.body.expiresAt)).toBe(true);
-    const wrongUse = await app.json('POST', '/api/auth/refresh', { body: { refreshToken: login.body.token }, peer: freshPeer() });
+    const wrongUse = await app.json('POST', '/api/auth/refresh', {
+      body: { refreshToken: login.body.token },
+      peer: freshPeer(),
+    });
     expect(wrongUse.status).toBe(401);
     expect(wrongUse.body).toEqual({ error: 'invalid refresh token', message: 'Invalid refresh token' });
   });
 
   it('answers 400 for an empty refresh token and 401 for garbage or a deleted user', async () => {
-    expect((await app.json('POST', '/api/auth/refresh', { body: { refreshToken: '' }, peer: freshPeer() })).status).toBe(400);
-    expect((await app.json('POST', '/api/auth/refresh', { body: { refreshToken: 'garbage' }, peer: freshPeer() })).status).toBe(401);
+    expect(
+      (await app.json('POST', '/api/auth/refresh', { body: { refreshToken: '' }, peer: freshPeer() })).status,
+    ).toBe(400);
+    expect(
+      (await app.json('POST', '/api/auth/refresh', { body: { refreshToken: 'garbage' }, peer: freshPeer() })).status,
+    ).toBe(401);
     await new UserService().create({ username: 'leaver', password: 'pw', role: 'read-write' });
-    const login = await app.json('POST', '/api/auth/login', { body: { username: 'leaver', password: 'pw' }, peer: freshPeer() });
+    const login = await app.json('POST', '/api/auth/login', {
+      body: { username: 'leaver', password: 'pw' },
+      peer: freshPeer(),
+    });
     await new UserService().delete('leaver');
-    expect((await app.json('POST', '/api/auth/refresh', { body: { refreshToken: login.body.refreshToken }, peer: freshPeer() })).status).toBe(401);
+    expect(
+      (
+        await app.json('POST', '/api/auth/refresh', {
+          body: { refreshToken: login.body.refreshToken },
+          peer: freshPeer(),
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('gives the user its current role', async () => {
     await new UserService().create({ username: 'promoted', password: 'pw', role: 'read-only' });
-    const login = await app.json('POST', '/api/auth/login', { body: { username: 'promoted', password: 'pw' }, peer: freshPeer() });
+    const login = await app.json('POST', '/api/auth/login', {
+      body: { username: 'promoted', password: 'pw' },
+      peer: freshPeer(),
+    });
     await new UserService().applyRecoveryAdmin({ username: 'promoted', password: 'pw' });
-    const refreshed = await app.json('POST', '/api/auth/refresh', { body: { refreshToken: login.body.refreshToken }, peer: freshPeer() });
+    const refreshed = await app.json('POST', '/api/auth/refresh', {
+      body: { refreshToken: login.body.refreshToken },
+      peer: freshPeer(),
+    });
     expect(decodeJwt(refreshed.body.token).role).toBe('admin');
   });
 });
@@ -143,10 +209,19 @@ describe('token validation', () => {
     new SignJWT(claims).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime('1h').sign(secret);
 
   it('rejects HS512, tokens without exp, and typed tokens from another issuer', async () => {
-    expect(await verifyToken(await sign({ username: 'admin', role: 'admin', token_use: 'access', iss: 'synkronus' }, 'HS512'), 'access')).toBeUndefined();
-    const noExp = await new SignJWT({ username: 'admin', role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).sign(secret);
+    expect(
+      await verifyToken(
+        await sign({ username: 'admin', role: 'admin', token_use: 'access', iss: 'synkronus' }, 'HS512'),
+        'access',
+      ),
+    ).toBeUndefined();
+    const noExp = await new SignJWT({ username: 'admin', role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(secret);
     expect(await verifyToken(noExp, 'access')).toBeUndefined();
-    expect(await verifyToken(await sign({ username: 'admin', role: 'admin', token_use: 'access', iss: 'other' }), 'access')).toBeUndefined();
+    expect(
+      await verifyToken(await sign({ username: 'admin', role: 'admin', token_use: 'access', iss: 'other' }), 'access'),
+    ).toBeUndefined();
   });
 
   it('accepts legacy untyped tokens for both uses while enabled, and refuses them when disabled', async () => {

@@ -173,10 +173,14 @@ async function publish(zip: Buffer): Promise<string> {
 
 const versionsOnDisk = () =>
   fs.existsSync(path.join(bundleRoot, 'versions'))
-    ? fs.readdirSync(path.join(bundleRoot, 'versions')).filter((name) => /^\d+$/.test(name)).sort()
+    ? fs
+        .readdirSync(path.join(bundleRoot, 'versions'))
+        .filter((name) => /^\d+$/.test(name))
+        .sort()
     : [];
 
-const stagingLeftovers = () => (fs.existsSync(path.join(bundleRoot, 'staging')) ? fs.readdirSync(path.join(bundleRoot, 'staging')) : []);
+const stagingLeftovers = () =>
+  fs.existsSync(path.join(bundleRoot, 'staging')) ? fs.readdirSync(path.join(bundleRoot, 'staging')) : [];
 
 const sha256 = (data: Content) => crypto.createHash('sha256').update(data).digest('hex');
 
@@ -277,7 +281,10 @@ describe('POST /api/app-bundle/push', () => {
       headers: { 'content-type': contentType, 'content-length': String(multipart.length) },
     });
     expect(declared.status).toBe(413);
-    expect(declared.body).toEqual({ error: 'bundle too large', message: `App bundle exceeds the limit of ${MAX_BUNDLE_BYTES} bytes` });
+    expect(declared.body).toEqual({
+      error: 'bundle too large',
+      message: `App bundle exceeds the limit of ${MAX_BUNDLE_BYTES} bytes`,
+    });
 
     const streamed = await app.json('POST', '/api/app-bundle/push', {
       token: admin,
@@ -302,31 +309,71 @@ describe('POST /api/app-bundle/push', () => {
       { name: 'forms/person/translations/fr.json', data: '{"name":"Nom"}' },
     ]);
     await pushOk(zip);
-    expect(fs.readFileSync(path.join(bundleRoot, 'versions/0001/forms/person/translations/fr.json'), 'utf8')).toBe('{"name":"Nom"}');
+    expect(fs.readFileSync(path.join(bundleRoot, 'versions/0001/forms/person/translations/fr.json'), 'utf8')).toBe(
+      '{"name":"Nom"}',
+    );
   });
 
   it('accepts bundles without forms and without renderers, and bundled and built-in renderers', async () => {
     await pushOk(await zipOf({ 'app/index.html': '<html></html>' }));
-    const schema = { type: 'object', properties: { a: { type: 'string', 'x-renderer': 'stars' }, b: { type: 'string', rendererType: 'qrcode' } } };
-    await pushOk(await bundle({ 'forms/person/schema.json': JSON.stringify(schema), 'renderers/stars/renderer.jsx': 'export default () => null;' }));
+    const schema = {
+      type: 'object',
+      properties: { a: { type: 'string', 'x-renderer': 'stars' }, b: { type: 'string', rendererType: 'qrcode' } },
+    };
+    await pushOk(
+      await bundle({
+        'forms/person/schema.json': JSON.stringify(schema),
+        'renderers/stars/renderer.jsx': 'export default () => null;',
+      }),
+    );
   });
 
   describe('validation failures answer 400 with the upstream body and store nothing', () => {
     it.each([
       ['a bundle without app/index.html', { 'app/index.html': null }, 'missing app/index.html'],
-      ['an unknown top-level folder', { 'docs/readme.md': '# hi' }, "invalid app bundle structure: unexpected top-level directory 'docs'"],
+      [
+        'an unknown top-level folder',
+        { 'docs/readme.md': '# hi' },
+        "invalid app bundle structure: unexpected top-level directory 'docs'",
+      ],
       ['a file at the root', { 'README.md': '# hi' }, "unexpected top-level directory 'README.md'"],
-      ['a form with only ui.json', { 'forms/person/schema.json': null }, "invalid form structure: form 'person' is missing required files"],
+      [
+        'a form with only ui.json',
+        { 'forms/person/schema.json': null },
+        "invalid form structure: form 'person' is missing required files",
+      ],
       ['a form with only schema.json', { 'forms/person/ui.json': null }, "form 'person' is missing required files"],
-      ['a stray file in a form folder', { 'forms/person/notes.txt': 'x' }, 'invalid form file path: forms/person/notes.txt'],
-      ['renderers/x/renderer.js', { 'renderers/x/renderer.js': 'x' }, 'invalid renderer structure: invalid renderer file path: renderers/x/renderer.js'],
-      ['invalid JSON in schema.json', { 'forms/person/schema.json': '{"type": ' }, 'invalid form structure: invalid JSON in forms/person/schema.json'],
+      [
+        'a stray file in a form folder',
+        { 'forms/person/notes.txt': 'x' },
+        'invalid form file path: forms/person/notes.txt',
+      ],
+      [
+        'renderers/x/renderer.js',
+        { 'renderers/x/renderer.js': 'x' },
+        'invalid renderer structure: invalid renderer file path: renderers/x/renderer.js',
+      ],
+      [
+        'invalid JSON in schema.json',
+        { 'forms/person/schema.json': '{"type": ' },
+        'invalid form structure: invalid JSON in forms/person/schema.json',
+      ],
       ['invalid JSON in ui.json', { 'forms/person/ui.json': 'nope' }, 'invalid JSON in forms/person/ui.json'],
-      ['a schema that is not an object', { 'forms/person/schema.json': '[1]' }, 'forms/person/schema.json is not a JSON object'],
-      ['invalid JSON in a translation', { 'forms/person/i18n/fr.json': '{' }, 'invalid JSON in forms/person/i18n/fr.json'],
+      [
+        'a schema that is not an object',
+        { 'forms/person/schema.json': '[1]' },
+        'forms/person/schema.json is not a JSON object',
+      ],
+      [
+        'invalid JSON in a translation',
+        { 'forms/person/i18n/fr.json': '{' },
+        'invalid JSON in forms/person/i18n/fr.json',
+      ],
       [
         'an unknown custom renderer',
-        { 'forms/person/schema.json': JSON.stringify({ properties: { a: { type: 'string', 'x-renderer': 'ghost' } } }) },
+        {
+          'forms/person/schema.json': JSON.stringify({ properties: { a: { type: 'string', 'x-renderer': 'ghost' } } }),
+        },
         "missing renderer reference: form 'person' references non-existent renderer 'ghost' (x-renderer)",
       ],
     ])('%s', async (_, changes, reason) => {
@@ -350,28 +397,49 @@ describe('POST /api/app-bundle/push', () => {
     it('rejects a changed, removed or added core field against the active version', async () => {
       await publish(await bundle());
       const { core_id, name, age } = personSchema.properties;
-      await expectValidationFailure(await withPerson({ core_id: { type: 'number' }, name, age }), "core_* fields cannot be modified: form 'person': changed core_id");
+      await expectValidationFailure(
+        await withPerson({ core_id: { type: 'number' }, name, age }),
+        "core_* fields cannot be modified: form 'person': changed core_id",
+      );
       await expectValidationFailure(await withPerson({ name, age }, []), 'removed core_id');
-      await expectValidationFailure(await withPerson({ core_id, name, age, core_site: { type: 'string' } }), 'added core_site');
-      await expectValidationFailure(await withPerson({ core_id, name: { ...name, 'x-core': true }, age }), 'added name');
+      await expectValidationFailure(
+        await withPerson({ core_id, name, age, core_site: { type: 'string' } }),
+        'added core_site',
+      );
+      await expectValidationFailure(
+        await withPerson({ core_id, name: { ...name, 'x-core': true }, age }),
+        'added name',
+      );
     });
 
     it('accepts changes to other fields and new forms, and does not check against pushed but inactive versions', async () => {
       await publish(await bundle());
       const { core_id } = personSchema.properties;
       await pushOk(await withPerson({ core_id, nickname: { type: 'string' }, age: { type: 'number' } }));
-      await pushOk(await bundle({ 'forms/visit/schema.json': JSON.stringify({ properties: { core_x: { type: 'string' } } }), 'forms/visit/ui.json': '{}' }));
+      await pushOk(
+        await bundle({
+          'forms/visit/schema.json': JSON.stringify({ properties: { core_x: { type: 'string' } } }),
+          'forms/visit/ui.json': '{}',
+        }),
+      );
       // 0002 and 0003 are not active: a push that differs from them in core fields is still fine.
-      await pushOk(await bundle({ 'forms/visit/schema.json': JSON.stringify({ properties: { core_x: { type: 'number' } } }), 'forms/visit/ui.json': '{}' }));
+      await pushOk(
+        await bundle({
+          'forms/visit/schema.json': JSON.stringify({ properties: { core_x: { type: 'number' } } }),
+          'forms/visit/ui.json': '{}',
+        }),
+      );
     });
   });
 
   describe('hostile zips are refused and nothing is written outside the version folder', () => {
     const escapeName = `synkronus-bundle-escape-${process.pid}.txt`;
     const escaped = () =>
-      [path.join(os.tmpdir(), escapeName), path.join(path.dirname(app.dataDir), escapeName), path.join(app.dataDir, escapeName)].filter((file) =>
-        fs.existsSync(file),
-      );
+      [
+        path.join(os.tmpdir(), escapeName),
+        path.join(path.dirname(app.dataDir), escapeName),
+        path.join(app.dataDir, escapeName),
+      ].filter((file) => fs.existsSync(file));
     const base = (extra: RawEntry[]) => rawZip([{ name: 'app/index.html', data: '<html></html>' }, ...extra]);
 
     it.each([
@@ -388,7 +456,10 @@ describe('POST /api/app-bundle/push', () => {
     });
 
     it('a symbolic link entry', async () => {
-      await expectValidationFailure(base([{ name: 'app/link', data: '/etc/passwd', mode: 0o120777 }]), "zip entry 'app/link' is a symbolic link or special file");
+      await expectValidationFailure(
+        base([{ name: 'app/link', data: '/etc/passwd', mode: 0o120777 }]),
+        "zip entry 'app/link' is a symbolic link or special file",
+      );
     });
 
     it('a symbolic link written by archiver', async () => {
@@ -404,27 +475,49 @@ describe('POST /api/app-bundle/push', () => {
     });
 
     it('duplicate names, also differing only in case', async () => {
-      await expectValidationFailure(base([{ name: 'app/index.html', data: 'second' }]), "duplicate zip entry 'app/index.html'");
-      await expectValidationFailure(base([{ name: 'app/a.js' }, { name: 'app/A.js' }]), "duplicate zip entry 'app/A.js'");
+      await expectValidationFailure(
+        base([{ name: 'app/index.html', data: 'second' }]),
+        "duplicate zip entry 'app/index.html'",
+      );
+      await expectValidationFailure(
+        base([{ name: 'app/a.js' }, { name: 'app/A.js' }]),
+        "duplicate zip entry 'app/A.js'",
+      );
     });
 
     it('a name that is both a file and a folder', async () => {
-      await expectValidationFailure(base([{ name: 'app/x', data: 'file' }, { name: 'app/x/y', data: 'nested' }]), "'app/x' is both a file and a folder");
+      await expectValidationFailure(
+        base([
+          { name: 'app/x', data: 'file' },
+          { name: 'app/x/y', data: 'nested' },
+        ]),
+        "'app/x' is both a file and a folder",
+      );
     });
 
     it('more entries than the cap', async () => {
       const many = Array.from({ length: MAX_ENTRIES }, (_, i) => ({ name: `app/f${i}.txt`, data: 'x' }));
-      await expectValidationFailure(base(many), `zip has ${MAX_ENTRIES + 1} entries, more than the limit of ${MAX_ENTRIES}`);
+      await expectValidationFailure(
+        base(many),
+        `zip has ${MAX_ENTRIES + 1} entries, more than the limit of ${MAX_ENTRIES}`,
+      );
     });
 
     it('more uncompressed bytes than the cap', async () => {
       // Each entry is under the ratio check's threshold; together they exceed the cap.
-      const entries = Array.from({ length: 7 }, (_, i) => ({ name: `app/pad${i}.bin`, data: Buffer.alloc(1024 * 1024 - 1), deflate: true }));
+      const entries = Array.from({ length: 7 }, (_, i) => ({
+        name: `app/pad${i}.bin`,
+        data: Buffer.alloc(1024 * 1024 - 1),
+        deflate: true,
+      }));
       await expectValidationFailure(base(entries), `zip expands to more than ${MAX_UNCOMPRESSED} bytes uncompressed`);
     });
 
     it('a compression ratio above the cap', async () => {
-      await expectValidationFailure(base([{ name: 'app/zeros.bin', data: Buffer.alloc(4 * 1024 * 1024), deflate: true }]), /compression ratio of \d+:1, above the limit of 100:1/);
+      await expectValidationFailure(
+        base([{ name: 'app/zeros.bin', data: Buffer.alloc(4 * 1024 * 1024), deflate: true }]),
+        /compression ratio of \d+:1, above the limit of 100:1/,
+      );
     });
 
     it('an entry that inflates to more than its header says', async () => {
@@ -435,7 +528,10 @@ describe('POST /api/app-bundle/push', () => {
     });
 
     it('an encrypted entry', async () => {
-      await expectValidationFailure(base([{ name: 'app/secret.js', data: 'x', deflate: true, encrypted: true }]), 'encrypted or uses an unsupported compression method');
+      await expectValidationFailure(
+        base([{ name: 'app/secret.js', data: 'x', deflate: true, encrypted: true }]),
+        'encrypted or uses an unsupported compression method',
+      );
     });
   });
 });
@@ -447,7 +543,9 @@ describe('GET /api/app-bundle/versions', () => {
     await pushOk(await bundle());
     await pushOk(await bundle());
     await switchTo('0002');
-    const { status, body, headers } = await app.json('GET', '/api/app-bundle/versions', { token: await app.userToken('read-only') });
+    const { status, body, headers } = await app.json('GET', '/api/app-bundle/versions', {
+      token: await app.userToken('read-only'),
+    });
     expect(status).toBe(200);
     expect(headers.get('content-type')).toBe('application/json');
     expect(body).toEqual({ versions: ['0003', '0002 *', '0001'] });
@@ -473,7 +571,10 @@ describe('POST /api/app-bundle/switch/{version}', () => {
     for (const version of ['0042', '1', '..%2F..%2Fversions', 'abc']) {
       const { status, body } = await app.json('POST', `/api/app-bundle/switch/${version}`, { token: admin });
       expect(status).toBe(404);
-      expect(body).toEqual({ error: `version ${decodeURIComponent(version)} does not exist`, message: 'App bundle version not found' });
+      expect(body).toEqual({
+        error: `version ${decodeURIComponent(version)} does not exist`,
+        message: 'App bundle version not found',
+      });
     }
     expect(fs.existsSync(path.join(bundleRoot, 'versions', 'CURRENT_VERSION'))).toBe(false);
   });
@@ -491,7 +592,9 @@ describe('POST /api/app-bundle/switch/{version}', () => {
     const anonymous = await app.request('POST', '/api/app-bundle/switch/0001');
     expect(anonymous.status).toBe(401);
     expect(await anonymous.text()).toBe('Unauthorized\n');
-    expect((await app.json('POST', '/api/app-bundle/switch/0001', { token: await app.userToken('read-write') })).status).toBe(403);
+    expect(
+      (await app.json('POST', '/api/app-bundle/switch/0001', { token: await app.userToken('read-write') })).status,
+    ).toBe(403);
   });
 });
 
@@ -527,7 +630,9 @@ describe('GET /api/app-bundle/manifest', () => {
     expect(mimeOf('app/img/logo.png')).toBe('image/png');
     expect(mimeOf('app/style.css')).toBe('text/css; charset=utf-8');
 
-    const recipe = manifest.files.map((f: { path: string; hash: string; size: number }) => `${f.path}${f.hash}${f.size}`).join('');
+    const recipe = manifest.files
+      .map((f: { path: string; hash: string; size: number }) => `${f.path}${f.hash}${f.size}`)
+      .join('');
     expect(manifest.hash).toBe(sha256(recipe + manifest.version + manifest.generatedAt));
     expect(response.headers.get('etag')).toBe(`"${manifest.hash}"`);
   });
@@ -536,17 +641,29 @@ describe('GET /api/app-bundle/manifest', () => {
     await publish(await bundle());
     const first = await app.json('GET', '/api/app-bundle/manifest', { token: admin });
     const etag = first.headers.get('etag')!;
-    const again = await app.request('GET', '/api/app-bundle/manifest', { token: admin, headers: { 'if-none-match': etag } });
+    const again = await app.request('GET', '/api/app-bundle/manifest', {
+      token: admin,
+      headers: { 'if-none-match': etag },
+    });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
-    const weak = await app.request('GET', '/api/app-bundle/manifest', { token: admin, headers: { 'if-none-match': `W/${etag}` } });
+    const weak = await app.request('GET', '/api/app-bundle/manifest', {
+      token: admin,
+      headers: { 'if-none-match': `W/${etag}` },
+    });
     expect(weak.status).toBe(200);
     expect((await app.json('GET', '/api/app-bundle/manifest', { token: admin })).headers.get('etag')).toBe(etag);
 
     await pushOk(await bundle({ 'app/index.html': '<html>2</html>' }));
-    expect((await app.request('GET', '/api/app-bundle/manifest', { token: admin, headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect(
+      (await app.request('GET', '/api/app-bundle/manifest', { token: admin, headers: { 'if-none-match': etag } }))
+        .status,
+    ).toBe(304);
     await switchTo('0002');
-    const switched = await app.request('GET', '/api/app-bundle/manifest', { token: admin, headers: { 'if-none-match': etag } });
+    const switched = await app.request('GET', '/api/app-bundle/manifest', {
+      token: admin,
+      headers: { 'if-none-match': etag },
+    });
     expect(switched.status).toBe(200);
     expect((await switched.json()).version).toBe('0002');
   });
@@ -558,17 +675,24 @@ describe('GET /api/app-bundle/manifest', () => {
     await presence().drain();
     const users = (await app.json('GET', '/api/users', { token: admin })).body;
     const worker = users.find((u: { username: string }) => u.username === 'field-worker');
-    expect(worker.presence.clients).toEqual([expect.objectContaining({ clientId: 'tablet-7', appBundleVersion: '0001', lastOdeVersion: '1.3.1' })]);
+    expect(worker.presence.clients).toEqual([
+      expect.objectContaining({ clientId: 'tablet-7', appBundleVersion: '0001', lastOdeVersion: '1.3.1' }),
+    ]);
   });
 });
 
 describe('GET /api/app-bundle/download/{path}', () => {
-  const download = (urlPath: string, headers?: Record<string, string>) => app.request('GET', `/api/app-bundle/download/${urlPath}`, { token: admin, headers });
+  const download = (urlPath: string, headers?: Record<string, string>) =>
+    app.request('GET', `/api/app-bundle/download/${urlPath}`, { token: admin, headers });
 
   it('serves a nested file by raw path and by %2F-encoded path, with type, length and sha256 ETag', async () => {
     const schema = JSON.stringify(personSchema, null, 2);
     await publish(await bundle());
-    for (const urlPath of ['forms/person/schema.json', 'forms%2Fperson%2Fschema.json', encodeURIComponent('forms/person/schema.json')]) {
+    for (const urlPath of [
+      'forms/person/schema.json',
+      'forms%2Fperson%2Fschema.json',
+      encodeURIComponent('forms/person/schema.json'),
+    ]) {
       const response = await download(urlPath);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -606,7 +730,12 @@ describe('GET /api/app-bundle/download/{path}', () => {
   it('never reads outside the version: escaping paths are 400 or 404', async () => {
     await publish(await bundle());
     fs.writeFileSync(path.join(app.dataDir, 'secret.txt'), 'top secret');
-    for (const urlPath of ['..%2F..%2F..%2Fsecret.txt', 'app%2F..%2F..%2F..%2F..%2Fsecret.txt', '%2E%2E%2Fversions%2FCURRENT_VERSION', 'app%5C..%5Cindex.html']) {
+    for (const urlPath of [
+      '..%2F..%2F..%2Fsecret.txt',
+      'app%2F..%2F..%2F..%2F..%2Fsecret.txt',
+      '%2E%2E%2Fversions%2FCURRENT_VERSION',
+      'app%5C..%5Cindex.html',
+    ]) {
       const response = await download(urlPath);
       expect(response.status).toBe(400);
       expect((await response.json()).message).toBe('Invalid file path');
@@ -650,7 +779,9 @@ describe('GET /api/app-bundle/download-zip', () => {
     const zip = await bundle();
     await publish(zip);
     await pushOk(await bundle({ 'app/index.html': 'newer, inactive' }));
-    const response = await app.request('GET', '/api/app-bundle/download-zip', { token: await app.userToken('read-only') });
+    const response = await app.request('GET', '/api/app-bundle/download-zip', {
+      token: await app.userToken('read-only'),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/zip');
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="bundle.zip"');
@@ -665,7 +796,8 @@ describe('GET /api/app-bundle/download-zip', () => {
   it('answers byte ranges with 206, unsatisfiable ones with 416, and ignores a stale If-Range', async () => {
     const zip = await bundle();
     await publish(zip);
-    const get = (headers: Record<string, string>) => app.request('GET', '/api/app-bundle/download-zip', { token: admin, headers });
+    const get = (headers: Record<string, string>) =>
+      app.request('GET', '/api/app-bundle/download-zip', { token: admin, headers });
     const first = await get({ range: 'bytes=0-9' });
     expect(first.status).toBe(206);
     expect(first.headers.get('content-range')).toBe(`bytes 0-9/${zip.length}`);
@@ -699,7 +831,12 @@ describe('GET /api/app-bundle/changes', () => {
     bundle({
       'forms/person/schema.json': JSON.stringify({
         ...personSchema,
-        properties: { core_id: { type: 'string' }, name: { type: 'string', 'x-question-type': 'text' }, age: { type: 'string' }, phone: { type: 'string' } },
+        properties: {
+          core_id: { type: 'string' },
+          name: { type: 'string', 'x-question-type': 'text' },
+          age: { type: 'string' },
+          phone: { type: 'string' },
+        },
       }),
       'forms/visit/schema.json': JSON.stringify({ properties: { date: { type: 'string' } } }),
       'forms/visit/ui.json': '{}',
@@ -712,9 +849,17 @@ describe('GET /api/app-bundle/changes', () => {
   it('compares current with the next newer version: new forms, added/removed fields, a type change, files by path', async () => {
     await pushOk(await v1());
     await pushOk(await v2());
-    const { status, body } = await app.json('GET', '/api/app-bundle/changes?current=0001', { token: await app.userToken('read-only') });
+    const { status, body } = await app.json('GET', '/api/app-bundle/changes?current=0001', {
+      token: await app.userToken('read-only'),
+    });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ compare_version_a: '0001', compare_version_b: '0002', form_changes: true, ui_changes: false, new_forms: [{ form: 'visit' }] });
+    expect(body).toMatchObject({
+      compare_version_a: '0001',
+      compare_version_b: '0002',
+      form_changes: true,
+      ui_changes: false,
+      new_forms: [{ form: 'visit' }],
+    });
     expect(body.modified_forms).toEqual([
       {
         form: 'person',
@@ -728,10 +873,17 @@ describe('GET /api/app-bundle/changes', () => {
         removed_fields: [{ field: 'age', type: 'integer' }],
       },
     ]);
-    expect(body.added.map((f: { path: string }) => f.path)).toEqual(['app/js/map.js', 'forms/visit/schema.json', 'forms/visit/ui.json']);
+    expect(body.added.map((f: { path: string }) => f.path)).toEqual([
+      'app/js/map.js',
+      'forms/visit/schema.json',
+      'forms/visit/ui.json',
+    ]);
     expect(body.removed.map((f: { path: string }) => f.path)).toEqual(['app/js/app.js']);
     expect(body.modified.map((f: { path: string }) => f.path)).toEqual(['app/index.html', 'forms/person/schema.json']);
-    expect(body.modified[0]).toMatchObject({ hash: sha256('<html>v2</html>'), previous_hash: sha256('<!doctype html><title>field app</title>') });
+    expect(body.modified[0]).toMatchObject({
+      hash: sha256('<html>v2</html>'),
+      previous_hash: sha256('<!doctype html><title>field app</title>'),
+    });
   });
 
   it('reports removed forms and UI changes, with no parameters (the oldest version) and with preview=true (the newest)', async () => {
@@ -740,11 +892,22 @@ describe('GET /api/app-bundle/changes', () => {
     await pushOk(await v3());
     const oldest = await app.json('GET', '/api/app-bundle/changes', { token: admin });
     expect(oldest.status).toBe(200);
-    expect(oldest.body).toMatchObject({ compare_version_a: '0001', compare_version_b: '0002', removed_forms: [{ form: 'visit' }] });
+    expect(oldest.body).toMatchObject({
+      compare_version_a: '0001',
+      compare_version_b: '0002',
+      removed_forms: [{ form: 'visit' }],
+    });
     const preview = await app.json('GET', '/api/app-bundle/changes?current=0002&preview=true', { token: admin });
     expect(preview.status).toBe(200);
-    expect(preview.body).toMatchObject({ compare_version_a: '0002', compare_version_b: '0003', form_changes: false, ui_changes: true });
-    expect(preview.body.modified_forms).toEqual([{ form: 'person', schema_changed: false, ui_changed: true, core_changed: false }]);
+    expect(preview.body).toMatchObject({
+      compare_version_a: '0002',
+      compare_version_b: '0003',
+      form_changes: false,
+      ui_changes: true,
+    });
+    expect(preview.body.modified_forms).toEqual([
+      { form: 'person', schema_changed: false, ui_changed: true, core_changed: false },
+    ]);
   });
 
   it('honours target, answers an empty log for the newest version, and 404 for unknown versions', async () => {
@@ -752,7 +915,12 @@ describe('GET /api/app-bundle/changes', () => {
     await pushOk(await v2());
     await pushOk(await v3());
     const targeted = await app.json('GET', '/api/app-bundle/changes?current=0003&target=0001', { token: admin });
-    expect(targeted.body).toMatchObject({ compare_version_a: '0003', compare_version_b: '0001', current_version: '0003', target_version: '0001' });
+    expect(targeted.body).toMatchObject({
+      compare_version_a: '0003',
+      compare_version_b: '0001',
+      current_version: '0003',
+      target_version: '0001',
+    });
     const newest = await app.json('GET', '/api/app-bundle/changes?current=0003', { token: admin });
     expect(newest.body).toEqual({
       compare_version_a: '0003',
@@ -765,7 +933,12 @@ describe('GET /api/app-bundle/changes', () => {
       current_version: '0003',
       target_version: '0003',
     });
-    for (const query of ['current=0009', 'current=0009&preview=true', 'current=0001&target=0009', 'current=..%2F..&target=0001']) {
+    for (const query of [
+      'current=0009',
+      'current=0009&preview=true',
+      'current=0001&target=0009',
+      'current=..%2F..&target=0001',
+    ]) {
       const unknown = await app.json('GET', `/api/app-bundle/changes?${query}`, { token: admin });
       expect(unknown.status).toBe(404);
       expect(unknown.body.message).toBe('App bundle version not found');
@@ -782,7 +955,12 @@ describe('pruning', () => {
     await publish(await bundle());
     for (let i = 0; i < 4; i++) await pushOk(await bundle());
     expect(versionsOnDisk()).toEqual(['0001', '0003', '0004', '0005']);
-    expect((await app.json('GET', '/api/app-bundle/versions', { token: admin })).body.versions).toEqual(['0005', '0004', '0003', '0001 *']);
+    expect((await app.json('GET', '/api/app-bundle/versions', { token: admin })).body.versions).toEqual([
+      '0005',
+      '0004',
+      '0003',
+      '0001 *',
+    ]);
     expect((await app.request('GET', '/api/app-bundle/download/app/index.html', { token: admin })).status).toBe(200);
 
     await switchTo('0005');
@@ -796,7 +974,8 @@ describe('concurrent switches and downloads', () => {
   it('never serve a half-built version: every answer is one whole version', async () => {
     const contents = { '0001': 'A'.repeat(50_000), '0002': 'B'.repeat(70_000) };
     const extra = { '0001': { 'app/only-a.js': 'a' }, '0002': { 'app/only-b.js': 'b' } };
-    for (const version of ['0001', '0002'] as const) await pushOk(await bundle({ 'app/index.html': contents[version], ...extra[version] }));
+    for (const version of ['0001', '0002'] as const)
+      await pushOk(await bundle({ 'app/index.html': contents[version], ...extra[version] }));
     await switchTo('0001');
 
     let switching = true;
@@ -830,7 +1009,9 @@ describe('concurrent switches and downloads', () => {
     expect(reads.every((n) => n > 0)).toBe(true);
 
     const current = fs.readFileSync(path.join(bundleRoot, 'versions', 'CURRENT_VERSION'), 'utf8');
-    expect(fs.readFileSync(path.join(bundleRoot, 'active', 'app', 'index.html'), 'utf8')).toBe(contents[current as '0001' | '0002']);
+    expect(fs.readFileSync(path.join(bundleRoot, 'active', 'app', 'index.html'), 'utf8')).toBe(
+      contents[current as '0001' | '0002'],
+    );
     expect(fs.readdirSync(bundleRoot).filter((name) => name.startsWith('active.'))).toEqual([]);
   });
 });
@@ -868,7 +1049,11 @@ describe('start-up recovery', () => {
   it('removes stale leftovers of interrupted uploads and swaps, and keeps fresh ones', async () => {
     await publish(await bundle());
     const stale = new Date(Date.now() - 2 * 60 * 60 * 1000);
-    const leftovers = [path.join(bundleRoot, 'staging', 'dead-upload'), path.join(bundleRoot, 'active.old.dead'), path.join(versionsDir(), 'CURRENT_VERSION.dead.tmp')];
+    const leftovers = [
+      path.join(bundleRoot, 'staging', 'dead-upload'),
+      path.join(bundleRoot, 'active.old.dead'),
+      path.join(versionsDir(), 'CURRENT_VERSION.dead.tmp'),
+    ];
     for (const leftover of leftovers) {
       fs.mkdirSync(path.dirname(leftover), { recursive: true });
       fs.writeFileSync(leftover, 'x');

@@ -36,7 +36,10 @@ function device(token: string, clientId: string): Device {
 /** What Formulus does: pull pages until has_more is false, then keep change_cutoff as the cursor. */
 async function sync(d: Device): Promise<void> {
   for (;;) {
-    const { status, body } = await app.json('POST', '/api/sync/pull', { token: d.token, body: { client_id: d.clientId, since: { version: d.cursor } } });
+    const { status, body } = await app.json('POST', '/api/sync/pull', {
+      token: d.token,
+      body: { client_id: d.clientId, since: { version: d.cursor } },
+    });
     expect(status).toBe(200);
     for (const record of body.records) d.records.set(record.observation_id, record);
     d.cursor = body.change_cutoff;
@@ -54,7 +57,15 @@ async function push(d: Device, records: unknown[]) {
 }
 
 function household(id: string, data: Record<string, unknown>) {
-  return { observation_id: id, form_type: 'household', form_version: '2', data, created_at: '2026-01-01T08:00:00Z', updated_at: '2026-01-01T08:00:00Z', deleted: false };
+  return {
+    observation_id: id,
+    form_type: 'household',
+    form_version: '2',
+    data,
+    created_at: '2026-01-01T08:00:00Z',
+    updated_at: '2026-01-01T08:00:00Z',
+    deleted: false,
+  };
 }
 
 async function openConflicts(token = viewer, query = '') {
@@ -79,7 +90,8 @@ describe('two devices editing the same household offline', () => {
 
     // Both go offline and edit the household; B syncs first.
     await push(tabletB, [household(id, { members: 5, head: 'Amina', newborn: 'Juma' })]);
-    const bVersion = (await app.json('GET', `/api/observations/${id}/history`, { token: viewer })).body.versions[0].version;
+    const bVersion = (await app.json('GET', `/api/observations/${id}/history`, { token: viewer })).body.versions[0]
+      .version;
     const answer = await push(tabletA, [household(id, { members: 4, head: 'Amina', phone: '+255 700 000' })]);
     expect(answer.success_count).toBe(1);
 
@@ -117,9 +129,15 @@ describe('two devices editing the same household offline', () => {
   });
 
   it('refuses resolution to read-only users and rejects a bad body', async () => {
-    const denied = await app.json('POST', `/api/conflicts/${conflict.id}/resolve`, { token: viewer, body: { keep: 'winner' } });
+    const denied = await app.json('POST', `/api/conflicts/${conflict.id}/resolve`, {
+      token: viewer,
+      body: { keep: 'winner' },
+    });
     expect(denied.status).toBe(403);
-    const bad = await app.json('POST', `/api/conflicts/${conflict.id}/resolve`, { token: alice, body: { keep: 'both' } });
+    const bad = await app.json('POST', `/api/conflicts/${conflict.id}/resolve`, {
+      token: alice,
+      body: { keep: 'both' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toHaveProperty('error');
     expect(bad.body).toHaveProperty('message');
@@ -127,7 +145,10 @@ describe('two devices editing the same household offline', () => {
 
   it('keeping the loser writes its content as a new version that every device pulls', async () => {
     const before = tabletA.cursor;
-    const { status, body } = await app.json('POST', `/api/conflicts/${conflict.id}/resolve`, { token: alice, body: { keep: 'loser' } });
+    const { status, body } = await app.json('POST', `/api/conflicts/${conflict.id}/resolve`, {
+      token: alice,
+      body: { keep: 'loser' },
+    });
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.status).toBe('resolved');
     expect(body.resolution).toMatchObject({ keep: 'loser', resolved_by: 'alice' });
@@ -139,7 +160,11 @@ describe('two devices editing the same household offline', () => {
     expect(record.version).toBe(body.resolution.version);
 
     const history = (await app.json('GET', `/api/observations/${id}/history`, { token: viewer })).body;
-    expect(history.versions[0]).toMatchObject({ version: body.resolution.version, username: 'alice', client_id: 'synkronus-console' });
+    expect(history.versions[0]).toMatchObject({
+      version: body.resolution.version,
+      username: 'alice',
+      client_id: 'synkronus-console',
+    });
   });
 
   it('a server-written version does not make the next device push a conflict once pulled', async () => {
@@ -149,10 +174,16 @@ describe('two devices editing the same household offline', () => {
   });
 
   it('answers 409 for a resolved conflict and 404 for an unknown one', async () => {
-    const again = await app.json('POST', `/api/conflicts/${conflict.id}/resolve`, { token: alice, body: { keep: 'winner' } });
+    const again = await app.json('POST', `/api/conflicts/${conflict.id}/resolve`, {
+      token: alice,
+      body: { keep: 'winner' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.message).toMatch(/already resolved/);
-    const unknown = await app.json('POST', '/api/conflicts/6f1c2d7e-0000-4000-8000-000000000000/resolve', { token: alice, body: { keep: 'winner' } });
+    const unknown = await app.json('POST', '/api/conflicts/6f1c2d7e-0000-4000-8000-000000000000/resolve', {
+      token: alice,
+      body: { keep: 'winner' },
+    });
     expect(unknown.status).toBe(404);
     const notUuid = await app.json('POST', '/api/conflicts/nope/resolve', { token: alice, body: { keep: 'winner' } });
     expect(notUuid.status).toBe(404);
@@ -171,11 +202,20 @@ describe('keeping the winner and paging', () => {
     const a = device(alice, 'phone-a');
     const b = device(bob, 'phone-b');
     const ids = ['plot-1', 'plot-2', 'plot-3'];
-    await push(a, ids.map((id) => household(id, { crop: 'maize' })));
+    await push(
+      a,
+      ids.map((id) => household(id, { crop: 'maize' })),
+    );
     await sync(a);
     await sync(b);
-    await push(b, ids.map((id) => household(id, { crop: 'beans' })));
-    await push(a, ids.map((id) => household(id, { crop: 'rice' })));
+    await push(
+      b,
+      ids.map((id) => household(id, { crop: 'beans' })),
+    );
+    await push(
+      a,
+      ids.map((id) => household(id, { crop: 'rice' })),
+    );
 
     const first = await openConflicts(viewer, '&limit=2');
     expect(first.conflicts).toHaveLength(2);
@@ -187,11 +227,16 @@ describe('keeping the winner and paging', () => {
     expect(all.map((c) => c.observation_id).sort()).toEqual(ids);
 
     const target = all[0];
-    const current = (await app.json('GET', `/api/observations/${target.observation_id}/history`, { token: viewer })).body.versions[0];
-    const { status, body } = await app.json('POST', `/api/conflicts/${target.id}/resolve`, { token: admin, body: { keep: 'winner' } });
+    const current = (await app.json('GET', `/api/observations/${target.observation_id}/history`, { token: viewer }))
+      .body.versions[0];
+    const { status, body } = await app.json('POST', `/api/conflicts/${target.id}/resolve`, {
+      token: admin,
+      body: { keep: 'winner' },
+    });
     expect(status).toBe(200);
     expect(body.resolution).toMatchObject({ keep: 'winner', resolved_by: 'admin', version: null });
-    const after = (await app.json('GET', `/api/observations/${target.observation_id}/history`, { token: viewer })).body.versions[0];
+    const after = (await app.json('GET', `/api/observations/${target.observation_id}/history`, { token: viewer })).body
+      .versions[0];
     expect(after.version).toBe(current.version);
     expect((await openConflicts()).conflicts).toHaveLength(2);
 

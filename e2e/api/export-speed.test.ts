@@ -18,10 +18,18 @@ beforeAll(async () => {
       observation_id: `speed-${String(start + i).padStart(6, '0')}`,
       form_type: `form_${(start + i) % FORM_TYPES}`,
       form_version: '1',
-      data: { name: `person ${start + i}`, age: (start + i) % 90, village: 'Kisumu', answers: { q1: true, q2: [1, 2, 3] } },
+      data: {
+        name: `person ${start + i}`,
+        age: (start + i) % 90,
+        village: 'Kisumu',
+        answers: { q1: true, q2: [1, 2, 3] },
+      },
       created_at: '2025-02-01T08:00:00Z',
     }));
-    const pushed = await app.json('POST', '/api/sync/push', { token: writer, body: { transmission_id: `speed-${start}`, client_id: 'speed', records } });
+    const pushed = await app.json('POST', '/api/sync/push', {
+      token: writer,
+      body: { transmission_id: `speed-${start}`, client_id: 'speed', records },
+    });
     expect(pushed.status).toBe(200);
   }
 }, 300_000);
@@ -46,7 +54,9 @@ describe(`exports of ${RECORDS} records`, () => {
     const four = await Promise.all(Array.from({ length: 4 }, () => timedExport('raw-json')));
     const fourMs = performance.now() - startedFour;
     for (const result of four) expect(result.zip.equals(raw.zip) || result.zip.length === raw.zip.length).toBe(true);
-    console.log(`export timings: parquet ${parquet.ms.toFixed(0)} ms, raw-json ${raw.ms.toFixed(0)} ms, four raw-json at once ${fourMs.toFixed(0)} ms`);
+    console.log(
+      `export timings: parquet ${parquet.ms.toFixed(0)} ms, raw-json ${raw.ms.toFixed(0)} ms, four raw-json at once ${fourMs.toFixed(0)} ms`,
+    );
     expect(raw.ms).toBeLessThan(Math.max(6 * parquet.ms, 8000));
     expect(fourMs).toBeLessThan(Math.max(4 * 6 * parquet.ms, 30_000));
   }, 600_000);

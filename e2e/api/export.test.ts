@@ -35,7 +35,13 @@ describe('exports of an empty database', () => {
 describe('with observations', () => {
   beforeAll(async () => {
     const admin = await app.adminToken();
-    const record = (id: string, formType: string, createdAt: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    const record = (
+      id: string,
+      formType: string,
+      createdAt: string,
+      data: Record<string, unknown>,
+      extra: Record<string, unknown> = {},
+    ) => ({
       observation_id: id,
       form_type: formType,
       form_version: '2',
@@ -49,11 +55,29 @@ describe('with observations', () => {
         transmission_id: 'export-seed',
         client_id: 'seed',
         records: [
-          record('h-2', 'household', '2025-02-02T10:00:00Z', { size: 4.5, owner: true, name: 'B', extra: { rooms: [1, 2] } }, { author: 'alice', tags: ['x'] }),
-          record('h-1', 'household', '2025-01-01T10:00:00Z', { size: 3, owner: false, name: 'A', extra: null }, {
-            geolocation: { latitude: 1.5, longitude: 2.5, accuracy: 3 },
-          }),
-          record('h-3', 'household', '2025-03-03T10:00:00Z', { size: 'big', owner: null, name: 'C' }, { deleted: true }),
+          record(
+            'h-2',
+            'household',
+            '2025-02-02T10:00:00Z',
+            { size: 4.5, owner: true, name: 'B', extra: { rooms: [1, 2] } },
+            { author: 'alice', tags: ['x'] },
+          ),
+          record(
+            'h-1',
+            'household',
+            '2025-01-01T10:00:00Z',
+            { size: 3, owner: false, name: 'A', extra: null },
+            {
+              geolocation: { latitude: 1.5, longitude: 2.5, accuracy: 3 },
+            },
+          ),
+          record(
+            'h-3',
+            'household',
+            '2025-03-03T10:00:00Z',
+            { size: 'big', owner: null, name: 'C' },
+            { deleted: true },
+          ),
           record('v-1', 'visit/follow:up', '2025-01-05T10:00:00Z', { reason: 'check', score: 7 }),
           record('d-1', 'gone', '2025-01-05T10:00:00Z', { x: 1 }, { deleted: true }),
         ],
@@ -74,16 +98,40 @@ describe('with observations', () => {
     const metadata = parquetMetadata(file);
     const columns = parquetSchema(metadata).children.map((child) => [child.element.name, child.element.type]);
     expect(columns).toEqual([
-      ['observation_id', 'BYTE_ARRAY'], ['form_type', 'BYTE_ARRAY'], ['form_version', 'BYTE_ARRAY'],
-      ['created_at', 'BYTE_ARRAY'], ['updated_at', 'BYTE_ARRAY'], ['synced_at', 'BYTE_ARRAY'], ['deleted', 'BOOLEAN'],
-      ['version', 'INT64'], ['geolocation', 'BYTE_ARRAY'], ['author', 'BYTE_ARRAY'], ['device_id', 'BYTE_ARRAY'],
-      ['tags', 'BYTE_ARRAY'], ['data_extra', 'BYTE_ARRAY'], ['data_name', 'BYTE_ARRAY'], ['data_owner', 'BOOLEAN'],
+      ['observation_id', 'BYTE_ARRAY'],
+      ['form_type', 'BYTE_ARRAY'],
+      ['form_version', 'BYTE_ARRAY'],
+      ['created_at', 'BYTE_ARRAY'],
+      ['updated_at', 'BYTE_ARRAY'],
+      ['synced_at', 'BYTE_ARRAY'],
+      ['deleted', 'BOOLEAN'],
+      ['version', 'INT64'],
+      ['geolocation', 'BYTE_ARRAY'],
+      ['author', 'BYTE_ARRAY'],
+      ['device_id', 'BYTE_ARRAY'],
+      ['tags', 'BYTE_ARRAY'],
+      ['data_extra', 'BYTE_ARRAY'],
+      ['data_name', 'BYTE_ARRAY'],
+      ['data_owner', 'BOOLEAN'],
       ['data_size', 'DOUBLE'],
     ]);
     const rows = await parquetReadObjects({ file });
     expect(rows.map((row) => row.observation_id)).toEqual(['h-1', 'h-2']);
-    expect(rows[0]).toMatchObject({ data_size: 3, data_owner: false, data_name: 'A', data_extra: null, deleted: false, created_at: '2025-01-01T10:00:00Z' });
-    expect(rows[1]).toMatchObject({ data_size: 4.5, data_owner: true, data_extra: '{"rooms":[1,2]}', author: 'alice', tags: '["x"]' });
+    expect(rows[0]).toMatchObject({
+      data_size: 3,
+      data_owner: false,
+      data_name: 'A',
+      data_extra: null,
+      deleted: false,
+      created_at: '2025-01-01T10:00:00Z',
+    });
+    expect(rows[1]).toMatchObject({
+      data_size: 4.5,
+      data_owner: true,
+      data_extra: '{"rooms":[1,2]}',
+      author: 'alice',
+      tags: '["x"]',
+    });
     expect(JSON.parse(rows[0].geolocation as string)).toEqual({ latitude: 1.5, longitude: 2.5, accuracy: 3 });
     expect(typeof rows[0].version).toBe('bigint');
   });
@@ -91,7 +139,11 @@ describe('with observations', () => {
   it('raw JSON: <form_type>/<id>.json with the stored data verbatim, pretty-printed', async () => {
     const { response, entries } = await download('/api/dataexport/raw-json');
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="observations_raw_json.zip"');
-    expect(entries.map((e) => e.name).sort()).toEqual(['household/h-1.json', 'household/h-2.json', 'visit_follow_up/v-1.json']);
+    expect(entries.map((e) => e.name).sort()).toEqual([
+      'household/h-1.json',
+      'household/h-2.json',
+      'visit_follow_up/v-1.json',
+    ]);
     const text = entries.find((e) => e.name === 'household/h-2.json')!.data.toString();
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toContain('\n  "observation_id": "h-2"');
@@ -118,7 +170,11 @@ describe('names that sanitise alike', () => {
     const parquet = (await download('/api/dataexport/parquet')).entries.map((e) => e.name);
     expect(parquet.filter((name) => name.startsWith('a_b'))).toEqual(['a_b_2.parquet', 'a_b.parquet']);
     const rawJson = (await download('/api/dataexport/raw-json')).entries.map((e) => e.name);
-    expect(rawJson.filter((name) => name.startsWith('a_b/'))).toEqual(['a_b/x_1_2.json', 'a_b/x_1.json', 'a_b/x_1_3.json']);
+    expect(rawJson.filter((name) => name.startsWith('a_b/'))).toEqual([
+      'a_b/x_1_2.json',
+      'a_b/x_1.json',
+      'a_b/x_1_3.json',
+    ]);
   });
 });
 
@@ -133,18 +189,21 @@ describe('a failure mid-stream', () => {
   });
 
   // Renaming the table makes the next page query fail after the first bytes went out.
-  it.each(['/api/dataexport/parquet', '/api/dataexport/raw-json'])('aborts %s instead of ending it as complete', async (path) => {
-    const response = await app.request('GET', path, { token: reader });
-    expect(response.status).toBe(200);
-    const body = response.body!.getReader();
-    expect((await body.read()).done).toBe(false);
-    await getDb().$executeRaw`ALTER TABLE observations RENAME TO observations_away`;
-    try {
-      await expect(readToEnd(body)).rejects.toThrow();
-    } finally {
-      await getDb().$executeRaw`ALTER TABLE observations_away RENAME TO observations`;
-    }
-  });
+  it.each(['/api/dataexport/parquet', '/api/dataexport/raw-json'])(
+    'aborts %s instead of ending it as complete',
+    async (path) => {
+      const response = await app.request('GET', path, { token: reader });
+      expect(response.status).toBe(200);
+      const body = response.body!.getReader();
+      expect((await body.read()).done).toBe(false);
+      await getDb().$executeRaw`ALTER TABLE observations RENAME TO observations_away`;
+      try {
+        await expect(readToEnd(body)).rejects.toThrow();
+      } finally {
+        await getDb().$executeRaw`ALTER TABLE observations_away RENAME TO observations`;
+      }
+    },
+  );
 });
 
 async function readToEnd(body: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {

@@ -30,21 +30,29 @@ beforeAll(async () => {
   admin = await app.userToken('admin', 'fuzz-admin');
   writer = await app.userToken('read-write', 'fuzz-writer');
   const document = (await documentRoute(new Request('http://synkronus.test/openapi/synkronus.json')).json()) as {
-    paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }
+      >
+    >;
   };
   // The /api operations (the document's paths carry the prefix; /health is not behind the gate).
-  operations = Object.entries(document.paths).filter(([template]) => template.startsWith('/api/')).flatMap(([template, methods]) =>
-    Object.entries(methods).map(([method, operation]) => {
-      const content = operation.requestBody?.content ?? {};
-      const schema = content['application/json']?.schema ?? content['multipart/form-data']?.schema;
-      return {
-        method: method.toUpperCase(),
-        template,
-        multipart: 'multipart/form-data' in content,
-        bodyFields: Object.keys(schema?.properties ?? {}),
-      };
-    }),
-  );
+  operations = Object.entries(document.paths)
+    .filter(([template]) => template.startsWith('/api/'))
+    .flatMap(([template, methods]) =>
+      Object.entries(methods).map(([method, operation]) => {
+        const content = operation.requestBody?.content ?? {};
+        const schema = content['application/json']?.schema ?? content['multipart/form-data']?.schema;
+        return {
+          method: method.toUpperCase(),
+          template,
+          multipart: 'multipart/form-data' in content,
+          bodyFields: Object.keys(schema?.properties ?? {}),
+        };
+      }),
+    );
 });
 afterAll(() => app.close());
 
@@ -52,7 +60,30 @@ const hostileString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', '\udfff', '💥', '\uE000', '../../etc/passwd', '%', '%zz', '%ff', '%00', '..', '.', '{}', 'null', '-1', '1e309', 'NaN', 'admin', 'RESET_REPOSITORY'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    '\udfff',
+    '💥',
+    '\uE000',
+    '../../etc/passwd',
+    '%',
+    '%zz',
+    '%ff',
+    '%00',
+    '..',
+    '.',
+    '{}',
+    'null',
+    '-1',
+    '1e309',
+    'NaN',
+    'admin',
+    'RESET_REPOSITORY',
+  ),
   fc.nat({ max: 70_000 }).map((n) => 'x'.repeat(n)),
 );
 
@@ -65,7 +96,10 @@ const badNumber = fc.oneof(
 /** Deep nesting stands in as a token that `toJson` expands (JSON.stringify would overflow the stack itself). */
 const deep = fc.nat({ max: 20_000 }).map((depth) => `__deep_${depth}__`);
 const toJson = (value: unknown): string =>
-  (JSON.stringify(value) ?? '').replace(/"__deep_(\d+)__"/g, (_, depth: string) => '['.repeat(Number(depth)) + ']'.repeat(Number(depth)));
+  (JSON.stringify(value) ?? '').replace(
+    /"__deep_(\d+)__"/g,
+    (_, depth: string) => '['.repeat(Number(depth)) + ']'.repeat(Number(depth)),
+  );
 
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   { depthSize: 'small' },
@@ -85,7 +119,10 @@ const recordLike = fc.record(
     form_type: anyValue,
     form_version: anyValue,
     data: anyValue,
-    created_at: fc.oneof(anyValue, fc.constantFrom('2025-01-01T00:00:00Z', '2025-13-45T99:99:99Z', '0000-00-00T00:00:00+99:99')),
+    created_at: fc.oneof(
+      anyValue,
+      fc.constantFrom('2025-01-01T00:00:00Z', '2025-13-45T99:99:99Z', '0000-00-00T00:00:00+99:99'),
+    ),
     deleted: anyValue,
     geolocation: anyValue,
     tags: anyValue,
@@ -105,14 +142,23 @@ function jsonBody(fields: string[]): fc.Arbitrary<string> {
     )
     .map(([present, values, extra, records]) => {
       const body: Record<string, unknown> = { ...extra };
-      present.forEach((field, index) => (body[field] = field === 'records' && index % 2 === 0 ? records : values[index]));
+      present.forEach(
+        (field, index) => (body[field] = field === 'records' && index % 2 === 0 ? records : values[index]),
+      );
       return toJson(body);
     });
   return fc.oneof(
     shaped,
     anyValue.map(toJson),
     hostileString,
-    fc.constantFrom('', '{', '{"a":', '[1,2', '{"records":[{"observation_id":"x","data":{"t":"\\ud800"}}]}', '{"username":"a\\u0000b","password":"p"}'),
+    fc.constantFrom(
+      '',
+      '{',
+      '{"a":',
+      '[1,2',
+      '{"records":[{"observation_id":"x","data":{"t":"\\ud800"}}]}',
+      '{"username":"a\\u0000b","password":"p"}',
+    ),
   );
 }
 
@@ -120,14 +166,29 @@ const BOUNDARY = 'fuzz-boundary';
 
 /** Multipart bodies: well-formed with hostile part names, truncated, huge part headers, or junk. */
 const multipartBody = fc.oneof(
-  fc.tuple(fc.constantFrom('file', 'bundle', 'other', ''), hostileString, fc.uint8Array({ maxLength: 256 }), fc.boolean()).map(([name, filename, data, closed]) =>
-    Buffer.concat([
-      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-      Buffer.from(data),
-      Buffer.from(closed ? `\r\n--${BOUNDARY}--\r\n` : ''),
-    ]),
-  ),
-  fc.nat({ max: 300_000 }).map((n) => Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${'h'.repeat(n)}"\r\n\r\nx\r\n--${BOUNDARY}--\r\n`)),
+  fc
+    .tuple(
+      fc.constantFrom('file', 'bundle', 'other', ''),
+      hostileString,
+      fc.uint8Array({ maxLength: 256 }),
+      fc.boolean(),
+    )
+    .map(([name, filename, data, closed]) =>
+      Buffer.concat([
+        Buffer.from(
+          `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+        ),
+        Buffer.from(data),
+        Buffer.from(closed ? `\r\n--${BOUNDARY}--\r\n` : ''),
+      ]),
+    ),
+  fc
+    .nat({ max: 300_000 })
+    .map((n) =>
+      Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${'h'.repeat(n)}"\r\n\r\nx\r\n--${BOUNDARY}--\r\n`,
+      ),
+    ),
   fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
 );
 
@@ -155,15 +216,37 @@ const encode = (text: string) => {
 /** Path parameter values, raw in the URL: odd characters, escapes valid and not, traversal, huge. */
 const pathParam = fc.oneof(
   fc.string({ maxLength: 20 }).map(encode),
-  fc.constantFrom('%', '%zz', '%ff', '%00', '%2e%2e', '..%2F..%2Fetc', 'a%2Fb', '%E2%82', 'x'.repeat(5000), '0', '-1', '99999999999999999999', '1.0.0', 'v%00', '%C0%AF'),
+  fc.constantFrom(
+    '%',
+    '%zz',
+    '%ff',
+    '%00',
+    '%2e%2e',
+    '..%2F..%2Fetc',
+    'a%2Fb',
+    '%E2%82',
+    'x'.repeat(5000),
+    '0',
+    '-1',
+    '99999999999999999999',
+    '1.0.0',
+    'v%00',
+    '%C0%AF',
+  ),
   hostileString.map(encode),
 );
 
 const queryString = fc.oneof(
   fc.constant(''),
-  fc.array(fc.tuple(fc.constantFrom('limit', 'schemaType', 'original', 'preview', 'since', 'x'), fc.oneof(pathParam, badNumber.map(String))), { maxLength: 4 }).map(
-    (pairs) => '?' + pairs.map(([key, value]) => `${key}=${value}`).join('&'),
-  ),
+  fc
+    .array(
+      fc.tuple(
+        fc.constantFrom('limit', 'schemaType', 'original', 'preview', 'since', 'x'),
+        fc.oneof(pathParam, badNumber.map(String)),
+      ),
+      { maxLength: 4 },
+    )
+    .map((pairs) => '?' + pairs.map(([key, value]) => `${key}=${value}`).join('&')),
   fc.constantFrom('?', '?&&', '?=', '?%', '?limit=%zz', '?schemaType=%00', '?a=1&a=2&a=3', `?${'q'.repeat(10_000)}=1`),
 );
 
@@ -182,7 +265,21 @@ const fuzzCase: fc.Arbitrary<FuzzCase> = fc
     operation: fc.nat(),
     params: fc.array(pathParam, { minLength: 3, maxLength: 3 }),
     query: queryString,
-    json: jsonBody(['username', 'password', 'role', 'records', 'transmission_id', 'client_id', 'since', 'schema_types', 'confirm', 'attachment_ids', 'refreshToken', 'newPassword', 'currentPassword']),
+    json: jsonBody([
+      'username',
+      'password',
+      'role',
+      'records',
+      'transmission_id',
+      'client_id',
+      'since',
+      'schema_types',
+      'confirm',
+      'attachment_ids',
+      'refreshToken',
+      'newPassword',
+      'currentPassword',
+    ]),
     multipart: multipartBody,
     useMultipart: fc.boolean(),
     noBody: fc.boolean(),
@@ -216,8 +313,18 @@ describe(`fuzz (seed ${SEED}, ${CASES} cases)`, () => {
     for (const fuzz of cases) {
       const operation = operations[fuzz.operation % operations.length];
       const url = urlOf(operation, fuzz);
-      const method = fuzz.body !== undefined && (operation.method === 'GET' || operation.method === 'HEAD') ? 'POST' : operation.method;
-      const token = fuzz.token === 'admin' ? admin : fuzz.token === 'writer' ? writer : fuzz.token === 'garbage' ? 'x.y.z' : undefined;
+      const method =
+        fuzz.body !== undefined && (operation.method === 'GET' || operation.method === 'HEAD')
+          ? 'POST'
+          : operation.method;
+      const token =
+        fuzz.token === 'admin'
+          ? admin
+          : fuzz.token === 'writer'
+            ? writer
+            : fuzz.token === 'garbage'
+              ? 'x.y.z'
+              : undefined;
       const headers: Record<string, string> = fuzz.contentType ? { 'content-type': fuzz.contentType } : {};
       let status: number;
       try {
@@ -231,7 +338,8 @@ describe(`fuzz (seed ${SEED}, ${CASES} cases)`, () => {
       }
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       if (status >= 500) {
-        const shown = typeof fuzz.body === 'string' ? fuzz.body.slice(0, 200) : fuzz.body?.subarray(0, 200).toString('latin1');
+        const shown =
+          typeof fuzz.body === 'string' ? fuzz.body.slice(0, 200) : fuzz.body?.subarray(0, 200).toString('latin1');
         failures.push(`${status} ${method} ${url.slice(0, 200)} [${fuzz.contentType}] ${JSON.stringify(shown)}`);
       }
     }
@@ -241,10 +349,18 @@ describe(`fuzz (seed ${SEED}, ${CASES} cases)`, () => {
 
     const pushed = await app.json('POST', '/api/sync/push', {
       token: writer,
-      body: { transmission_id: 'after-fuzz', client_id: 'after-fuzz', records: [{ observation_id: 'after-fuzz', form_type: 'f', data: { ok: true } }] },
+      body: {
+        transmission_id: 'after-fuzz',
+        client_id: 'after-fuzz',
+        records: [{ observation_id: 'after-fuzz', form_type: 'f', data: { ok: true } }],
+      },
     });
     expect(pushed.status).toBe(200);
-    const pulled = await app.json('POST', '/api/sync/pull', { token: writer, headers: { 'x-ode-version': ODE_VERSION }, body: { client_id: 'after-fuzz' } });
+    const pulled = await app.json('POST', '/api/sync/pull', {
+      token: writer,
+      headers: { 'x-ode-version': ODE_VERSION },
+      body: { client_id: 'after-fuzz' },
+    });
     expect(pulled.status).toBe(200);
     expect(pulled.body.records.map((r: { observation_id: string }) => r.observation_id)).toContain('after-fuzz');
   });

@@ -18,12 +18,24 @@ afterAll(() => app.close());
 let sequence = 0;
 
 function record(id: string, data: Record<string, unknown>, overrides: Record<string, unknown> = {}) {
-  return { observation_id: id, form_type: 'visit', form_version: '1.0', data, created_at: '2026-02-01T10:00:00Z', updated_at: '2026-02-01T10:00:00Z', deleted: false, ...overrides };
+  return {
+    observation_id: id,
+    form_type: 'visit',
+    form_version: '1.0',
+    data,
+    created_at: '2026-02-01T10:00:00Z',
+    updated_at: '2026-02-01T10:00:00Z',
+    deleted: false,
+    ...overrides,
+  };
 }
 
 async function push(records: unknown[], clientId = 'tablet-1') {
   const transmissionId = `tx-history-${++sequence}`;
-  const { status, body } = await app.json('POST', '/api/sync/push', { token: writer, body: { transmission_id: transmissionId, client_id: clientId, records } });
+  const { status, body } = await app.json('POST', '/api/sync/push', {
+    token: writer,
+    body: { transmission_id: transmissionId, client_id: clientId, records },
+  });
   expect(status, JSON.stringify(body)).toBe(200);
   return transmissionId;
 }
@@ -34,7 +46,9 @@ async function history(id: string, token = viewer) {
 
 describe('GET /api/observations/{id}/history', () => {
   it('keeps every replaced version with its writer, newest first, the current one included', async () => {
-    const first = await push([record('visit-1', { weight: 3.1 }, { geolocation: { latitude: -6.8, longitude: 39.28 }, tags: ['a'] })]);
+    const first = await push([
+      record('visit-1', { weight: 3.1 }, { geolocation: { latitude: -6.8, longitude: 39.28 }, tags: ['a'] }),
+    ]);
     const second = await push([record('visit-1', { weight: 3.4 })], 'tablet-2');
     const third = await push([record('visit-1', { weight: 3.4 }, { deleted: true })]);
 
@@ -45,7 +59,11 @@ describe('GET /api/observations/{id}/history', () => {
     expect(body.versions.map((v: any) => v.deleted)).toEqual([true, false, false]);
     expect(body.versions.map((v: any) => v.transmission_id)).toEqual([third, second, first]);
     expect(body.versions.map((v: any) => v.client_id)).toEqual(['tablet-1', 'tablet-2', 'tablet-1']);
-    expect(body.versions.every((v: any) => v.username === 'collector' && v.form_type === 'visit' && v.form_version === '1.0')).toBe(true);
+    expect(
+      body.versions.every(
+        (v: any) => v.username === 'collector' && v.form_type === 'visit' && v.form_version === '1.0',
+      ),
+    ).toBe(true);
     expect(body.versions[2]).toMatchObject({ geolocation: { latitude: -6.8, longitude: 39.28 }, tags: ['a'] });
     const versions = body.versions.map((v: any) => v.version);
     expect([...versions].sort((a, b) => b - a)).toEqual(versions);
@@ -53,7 +71,10 @@ describe('GET /api/observations/{id}/history', () => {
     for (const v of body.versions) expect(v.written_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/);
 
     // The current version is the one sync serves.
-    const pulled = await app.json('POST', '/api/sync/pull', { token: viewer, body: { client_id: 'reader', since: { version: 0 } } });
+    const pulled = await app.json('POST', '/api/sync/pull', {
+      token: viewer,
+      body: { client_id: 'reader', since: { version: 0 } },
+    });
     const current = pulled.body.records.find((r: any) => r.observation_id === 'visit-1');
     expect(current.version).toBe(versions[0]);
   });
@@ -85,25 +106,49 @@ describe('POST /api/observations/{id}/restore', () => {
     const versions = (await history('visit-2')).body.versions;
     const original = versions[1];
 
-    const { status, body } = await app.json('POST', '/api/observations/visit-2/restore', { token: admin, body: { version: original.version } });
+    const { status, body } = await app.json('POST', '/api/observations/visit-2/restore', {
+      token: admin,
+      body: { version: original.version },
+    });
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body).toMatchObject({ observation_id: 'visit-2', restored_version: original.version });
     expect(body.version).toBeGreaterThan(versions[0].version);
 
     const after = (await history('visit-2')).body.versions;
     expect(after).toHaveLength(3);
-    expect(after[0]).toMatchObject({ version: body.version, data: { status: 'original' }, username: 'admin', client_id: 'synkronus-console', transmission_id: null });
+    expect(after[0]).toMatchObject({
+      version: body.version,
+      data: { status: 'original' },
+      username: 'admin',
+      client_id: 'synkronus-console',
+      transmission_id: null,
+    });
 
-    const pulled = await app.json('POST', '/api/sync/pull', { token: viewer, body: { client_id: 'reader-2', since: { version: versions[0].version } } });
-    expect(pulled.body.records.map((r: any) => [r.observation_id, r.data.status])).toContainEqual(['visit-2', 'original']);
+    const pulled = await app.json('POST', '/api/sync/pull', {
+      token: viewer,
+      body: { client_id: 'reader-2', since: { version: versions[0].version } },
+    });
+    expect(pulled.body.records.map((r: any) => [r.observation_id, r.data.status])).toContainEqual([
+      'visit-2',
+      'original',
+    ]);
   });
 
   it('is for admins only and answers 404 for an unknown version or observation', async () => {
     const current = (await history('visit-2')).body.versions[0].version;
-    expect((await app.json('POST', '/api/observations/visit-2/restore', { token: writer, body: { version: current } })).status).toBe(403);
-    expect((await app.json('POST', '/api/observations/visit-2/restore', { token: admin, body: { version: 999999 } })).status).toBe(404);
-    expect((await app.json('POST', '/api/observations/nope/restore', { token: admin, body: { version: 1 } })).status).toBe(404);
-    expect((await app.json('POST', '/api/observations/visit-2/restore', { token: admin, body: { version: 'x' } })).status).toBe(400);
+    expect(
+      (await app.json('POST', '/api/observations/visit-2/restore', { token: writer, body: { version: current } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await app.json('POST', '/api/observations/visit-2/restore', { token: admin, body: { version: 999999 } })).status,
+    ).toBe(404);
+    expect(
+      (await app.json('POST', '/api/observations/nope/restore', { token: admin, body: { version: 1 } })).status,
+    ).toBe(404);
+    expect(
+      (await app.json('POST', '/api/observations/visit-2/restore', { token: admin, body: { version: 'x' } })).status,
+    ).toBe(400);
   });
 });
 
@@ -134,7 +179,10 @@ describe('retention and reset', () => {
   });
 
   it('a repository reset clears history and conflicts', async () => {
-    const reset = await app.json('POST', '/api/admin/repository/reset', { token: admin, body: { confirm: 'RESET_REPOSITORY' } });
+    const reset = await app.json('POST', '/api/admin/repository/reset', {
+      token: admin,
+      body: { confirm: 'RESET_REPOSITORY' },
+    });
     expect(reset.status).toBe(200);
     expect((await history('visit-1')).status).toBe(404);
     const [row] = await getDb().$queryRaw<Array<{ h: number; c: number }>>`

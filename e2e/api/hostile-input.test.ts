@@ -23,10 +23,19 @@ function push(records: unknown[], overrides: Record<string, unknown> = {}) {
   });
 }
 
-const record = (id: string, data: unknown) => ({ observation_id: id, form_type: 'hostile', form_version: '1', data, created_at: '2025-01-01T00:00:00Z' });
+const record = (id: string, data: unknown) => ({
+  observation_id: id,
+  form_type: 'hostile',
+  form_version: '1',
+  data,
+  created_at: '2025-01-01T00:00:00Z',
+});
 
 async function pullAll(): Promise<Array<{ observation_id: string; data: unknown; geolocation?: unknown }>> {
-  const pulled = await app.json('POST', '/api/sync/pull?limit=1000', { token: writer, body: { client_id: 'hostile-reader' } });
+  const pulled = await app.json('POST', '/api/sync/pull?limit=1000', {
+    token: writer,
+    body: { client_id: 'hostile-reader' },
+  });
   expect(pulled.status).toBe(200);
   return pulled.body.records;
 }
@@ -47,13 +56,20 @@ describe('request line', () => {
   });
 
   it('answers 400 for malformed percent-encoding in a path', async () => {
-    for (const [method, path] of [['GET', '/api/attachments/%ff'], ['GET', '/api/attachments/%'], ['PUT', '/api/attachments/%zz']]) {
+    for (const [method, path] of [
+      ['GET', '/api/attachments/%ff'],
+      ['GET', '/api/attachments/%'],
+      ['PUT', '/api/attachments/%zz'],
+    ]) {
       expectContractError(await app.json(method, path, { token: writer }), 400);
     }
   });
 
   it('answers 400 for NUL in a query value or a path', async () => {
-    expectContractError(await app.json('POST', '/api/sync/pull?schemaType=%00', { token: writer, body: { client_id: 'c' } }), 400);
+    expectContractError(
+      await app.json('POST', '/api/sync/pull?schemaType=%00', { token: writer, body: { client_id: 'c' } }),
+      400,
+    );
     expectContractError(await app.json('DELETE', '/api/users/a%00b', { token: admin }), 400);
   });
 });
@@ -64,7 +80,11 @@ describe('observation content', () => {
     const geolocation = { label: 'x\u0000y', latitude: 1.5 };
     const pushed = await app.json('POST', '/api/sync/push', {
       token: writer,
-      body: { transmission_id: 'nul-1', client_id: 'hostile-device', records: [{ ...record('nul-obs', data), geolocation }] },
+      body: {
+        transmission_id: 'nul-1',
+        client_id: 'hostile-device',
+        records: [{ ...record('nul-obs', data), geolocation }],
+      },
     });
     expect(pushed.status).toBe(200);
     expect(pushed.body.success_count).toBe(1);
@@ -100,16 +120,25 @@ describe('observation content', () => {
 
 describe('names', () => {
   it('answers 400 for NUL in a username at login and at user creation', async () => {
-    expectContractError(await app.json('POST', '/api/auth/login', { body: { username: 'ad\u0000min', password: 'admin' } }), 400);
     expectContractError(
-      await app.json('POST', '/api/users/create', { token: admin, body: { username: 'u\u0000', password: 'pw', role: 'read-only' } }),
+      await app.json('POST', '/api/auth/login', { body: { username: 'ad\u0000min', password: 'admin' } }),
+      400,
+    );
+    expectContractError(
+      await app.json('POST', '/api/users/create', {
+        token: admin,
+        body: { username: 'u\u0000', password: 'pw', role: 'read-only' },
+      }),
       400,
     );
   });
 
   it('answers 400 for a 256-character username', async () => {
     expectContractError(
-      await app.json('POST', '/api/users', { token: admin, body: { username: 'u'.repeat(256), password: 'pw', role: 'read-only' } }),
+      await app.json('POST', '/api/users', {
+        token: admin,
+        body: { username: 'u'.repeat(256), password: 'pw', role: 'read-only' },
+      }),
       400,
     );
   });
@@ -117,7 +146,9 @@ describe('names', () => {
 
 describe('multipart', () => {
   it('answers 400 for a bundle push without a closing boundary', async () => {
-    const body = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="bundle"; filename="b.zip"\r\n\r\nPK\u0003\u0004 cut`);
+    const body = Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="bundle"; filename="b.zip"\r\n\r\nPK\u0003\u0004 cut`,
+    );
     const result = await app.json('POST', '/api/app-bundle/push', {
       token: admin,
       body,
@@ -127,7 +158,9 @@ describe('multipart', () => {
   });
 
   it('answers 400 for a 200 KB part-header line, on an attachment and on a bundle', async () => {
-    const body = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${'a'.repeat(200_000)}"\r\n\r\nx\r\n--${BOUNDARY}--\r\n`);
+    const body = Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${'a'.repeat(200_000)}"\r\n\r\nx\r\n--${BOUNDARY}--\r\n`,
+    );
     const headers = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
     expectContractError(await app.json('PUT', '/api/attachments/longheader', { token: writer, body, headers }), 400);
     expectContractError(await app.json('POST', '/api/app-bundle/push', { token: admin, body, headers }), 400);
@@ -136,7 +169,9 @@ describe('multipart', () => {
 
 describe('multipart cut short', () => {
   it('answers 400 for an attachment whose body has no closing boundary, and stores nothing', async () => {
-    const body = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\ncut off`);
+    const body = Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\ncut off`,
+    );
     const headers = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
     expectContractError(await app.json('PUT', '/api/attachments/cutshort', { token: writer, body, headers }), 400);
     expect((await app.request('HEAD', '/api/attachments/cutshort', { token: writer })).status).toBe(404);

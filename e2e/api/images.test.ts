@@ -173,20 +173,30 @@ describe('decoded-size limits', () => {
   const expectRefused = async (id: string, png: Buffer) => {
     const response = await upload(id, png, 'image/png');
     expect(response.status).toBe(413);
-    expect(response.body).toEqual({ error: 'An error occurred', message: 'Attachment image exceeds decoded size limit' });
+    expect(response.body).toEqual({
+      error: 'An error occurred',
+      message: 'Attachment image exceeds decoded size limit',
+    });
     expect(fs.existsSync(path.join(app.dataDir, 'attachments', id))).toBe(false);
     expect(fs.readdirSync(path.join(app.dataDir, 'attachments', '~staging'))).toEqual([]);
     expect(await recorded(id)).toBeUndefined();
   };
 
   it('refuses a PNG bomb (a 156 kB file of 49 million pixels) with 413 and keeps nothing', async () => {
-    const bomb = await sharp({ create: { width: 7000, height: 7000, channels: 3, background: '#ffffff' } }).png({ compressionLevel: 9 }).toBuffer();
+    const bomb = await sharp({ create: { width: 7000, height: 7000, channels: 3, background: '#ffffff' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
     expect(bomb.length).toBeLessThan(1024 * 1024);
     await expectRefused('bomb.png', bomb);
   });
 
   it('refuses a side longer than the dimension limit', async () => {
-    await expectRefused('strip.png', await sharp({ create: { width: 20000, height: 10, channels: 3, background: '#000000' } }).png().toBuffer());
+    await expectRefused(
+      'strip.png',
+      await sharp({ create: { width: 20000, height: 10, channels: 3, background: '#000000' } })
+        .png()
+        .toBuffer(),
+    );
   });
 
   it('applies a configured pixel limit', async () => {
@@ -196,7 +206,9 @@ describe('decoded-size limits', () => {
 
   it('decodes nothing when processing is switched off entirely', async () => {
     configure({ SYNKRONUS_IMAGE_APPLY_EXIF_ORIENTATION: 'false' });
-    const bomb = await sharp({ create: { width: 7000, height: 7000, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const bomb = await sharp({ create: { width: 7000, height: 7000, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     expect((await upload('kept-bomb.png', bomb, 'image/png')).status).toBe(200);
     expect(served('kept-bomb.png').equals(bomb)).toBe(true);
   });

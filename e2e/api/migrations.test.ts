@@ -49,14 +49,32 @@ describe('migrations', () => {
   it('create the upstream tables, triggers and the shared change counter', async () => {
     const url = await emptyDatabase();
     await migrate(url);
-    const tables = await query<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
-    expect(tables.map((t) => t.table_name)).toEqual(
-      expect.arrayContaining(['attachment_operations', 'observations', 'sync_version', 'user_client_presence', 'users']),
+    const tables = await query<{ table_name: string }>(
+      url,
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
     );
-    const [counter] = await query<{ current_version: string; repository_generation: string }>(url, 'SELECT current_version, repository_generation FROM sync_version');
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining([
+        'attachment_operations',
+        'observations',
+        'sync_version',
+        'user_client_presence',
+        'users',
+      ]),
+    );
+    const [counter] = await query<{ current_version: string; repository_generation: string }>(
+      url,
+      'SELECT current_version, repository_generation FROM sync_version',
+    );
     expect(counter).toEqual({ current_version: '1', repository_generation: '1' });
-    await query(url, `INSERT INTO observations (observation_id, form_type, form_version, data) VALUES ('o1', 'survey', '1', '{}')`);
-    await query(url, `INSERT INTO attachment_operations (attachment_id, operation, version) VALUES ('a.jpg', 'create', 0)`);
+    await query(
+      url,
+      `INSERT INTO observations (observation_id, form_type, form_version, data) VALUES ('o1', 'survey', '1', '{}')`,
+    );
+    await query(
+      url,
+      `INSERT INTO attachment_operations (attachment_id, operation, version) VALUES ('a.jpg', 'create', 0)`,
+    );
     const [after] = await query<{ current_version: string }>(url, 'SELECT current_version FROM sync_version');
     expect(after.current_version).toBe('3');
     const [row] = await query<{ version: string }>(url, "SELECT version FROM observations WHERE observation_id = 'o1'");

@@ -18,12 +18,21 @@ const METHODS = ['get', 'put', 'post', 'delete', 'head', 'patch'];
 
 const operationsOf = (document: Json) =>
   Object.entries<Json>(document.paths).flatMap(([path, item]) =>
-    METHODS.filter((method) => item[method]).map((method) => ({ key: `${method.toUpperCase()} ${path}`, operation: item[method] as Json })),
+    METHODS.filter((method) => item[method]).map((method) => ({
+      key: `${method.toUpperCase()} ${path}`,
+      operation: item[method] as Json,
+    })),
   );
 
 const resolve = (document: Json, schema: Json | undefined): Json | undefined => {
   if (!schema?.$ref) return schema;
-  return resolve(document, schema.$ref.slice(2).split('/').reduce((node: Json, key: string) => node[key.replace(/~1/g, '/').replace(/~0/g, '~')], document));
+  return resolve(
+    document,
+    schema.$ref
+      .slice(2)
+      .split('/')
+      .reduce((node: Json, key: string) => node[key.replace(/~1/g, '/').replace(/~0/g, '~')], document),
+  );
 };
 
 /** `anyOf: [X, {type: null}]` (OpenAPI 3.1) is upstream's `nullable: true` X. */
@@ -33,18 +42,29 @@ const nonNull = (document: Json, schema: Json | undefined): Json | undefined => 
   return branches?.length === 1 ? nonNull(document, branches[0]) : resolved;
 };
 
-const typeOf = (schema: Json | undefined) => (Array.isArray(schema?.type) ? schema!.type.filter((t: string) => t !== 'null')[0] : schema?.type);
+const typeOf = (schema: Json | undefined) =>
+  Array.isArray(schema?.type) ? schema!.type.filter((t: string) => t !== 'null')[0] : schema?.type;
 
 /** Upstream's required fields, enums, formats and types must hold in ours (ours may require more). */
-function compareSchemas(upstreamSchema: Json | undefined, ourSchema: Json | undefined, where: string, problems: string[], depth = 0): void {
+function compareSchemas(
+  upstreamSchema: Json | undefined,
+  ourSchema: Json | undefined,
+  where: string,
+  problems: string[],
+  depth = 0,
+): void {
   const theirs = nonNull(upstream, upstreamSchema);
   const mine = nonNull(ours, ourSchema);
   if (!theirs || depth > 6) return;
   if (!mine) return void problems.push(`${where}: missing`);
-  if (theirs.type && typeOf(theirs) !== typeOf(mine)) problems.push(`${where}: type ${typeOf(mine)} instead of ${typeOf(theirs)}`);
-  if (theirs.format && theirs.format !== mine.format) problems.push(`${where}: format ${mine.format} instead of ${theirs.format}`);
-  if (theirs.enum && JSON.stringify(theirs.enum) !== JSON.stringify(mine.enum)) problems.push(`${where}: enum ${mine.enum} instead of ${theirs.enum}`);
-  for (const field of theirs.required ?? []) if (!(mine.required ?? []).includes(field)) problems.push(`${where}: ${field} not required`);
+  if (theirs.type && typeOf(theirs) !== typeOf(mine))
+    problems.push(`${where}: type ${typeOf(mine)} instead of ${typeOf(theirs)}`);
+  if (theirs.format && theirs.format !== mine.format)
+    problems.push(`${where}: format ${mine.format} instead of ${theirs.format}`);
+  if (theirs.enum && JSON.stringify(theirs.enum) !== JSON.stringify(mine.enum))
+    problems.push(`${where}: enum ${mine.enum} instead of ${theirs.enum}`);
+  for (const field of theirs.required ?? [])
+    if (!(mine.required ?? []).includes(field)) problems.push(`${where}: ${field} not required`);
   for (const [name, property] of Object.entries<Json>(theirs.properties ?? {})) {
     compareSchemas(property, mine.properties?.[name], `${where}.${name}`, problems, depth + 1);
   }
@@ -102,12 +122,21 @@ describe('the served OpenAPI document', () => {
       const our = mine.get(key)!;
       const json = (body: Json | undefined) => body?.content?.['application/json']?.schema;
       compareSchemas(json(operation.requestBody), json(resolve(ours, our.requestBody)), `${key} request`, problems);
-      compareSchemas(json(operation.responses['200']), json(our.responses['200'] ?? our.responses['201']), `${key} 200`, problems);
+      compareSchemas(
+        json(operation.responses['200']),
+        json(our.responses['200'] ?? our.responses['201']),
+        `${key} 200`,
+        problems,
+      );
       const ourParameters = parametersOf(ours, our);
       for (const parameter of parametersOf(upstream, operation)) {
-        const match = ourParameters.find((candidate: Json) => candidate.in === parameter.in && candidate.name.toLowerCase() === parameter.name.toLowerCase());
+        const match = ourParameters.find(
+          (candidate: Json) =>
+            candidate.in === parameter.in && candidate.name.toLowerCase() === parameter.name.toLowerCase(),
+        );
         if (!match) problems.push(`${key}: no ${parameter.in} parameter ${parameter.name}`);
-        else if (!!match.required !== !!parameter.required) problems.push(`${key}: ${parameter.name} required=${!!match.required}`);
+        else if (!!match.required !== !!parameter.required)
+          problems.push(`${key}: ${parameter.name} required=${!!match.required}`);
       }
     }
     expect(problems).toEqual([]);
@@ -126,7 +155,11 @@ describe('the served OpenAPI document', () => {
     const theirs = typescriptAxiosNames(upstream);
     const mine = typescriptAxiosNames(ours);
     // Upstream's classes, plus one per added area (history, conflicts, audit).
-    expect(mine.classes.filter((name) => !theirs.classes.includes(name))).toEqual(['AuditApi', 'ConflictsApi', 'HistoryApi']);
+    expect(mine.classes.filter((name) => !theirs.classes.includes(name))).toEqual([
+      'AuditApi',
+      'ConflictsApi',
+      'HistoryApi',
+    ]);
     expect(theirs.classes.filter((name) => !mine.classes.includes(name))).toEqual([]);
     expect(theirs.methods).toHaveLength(28);
     expect(theirs.models).toHaveLength(54);
@@ -174,20 +207,55 @@ describe('the response check every API test runs', () => {
   const url = (path: string) => `https://sync.example.org${path}`;
   const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-  const pull = { current_version: 3, repository_generation: 1, records: [], change_cutoff: 0, has_more: false, sync_format_version: '1.0' };
+  const pull = {
+    current_version: 3,
+    repository_generation: 1,
+    records: [],
+    change_cutoff: 0,
+    has_more: false,
+    sync_format_version: '1.0',
+  };
 
   it('accepts a documented answer', async () => {
-    await expect(validator.check('POST', url('/api/sync/pull'), json(pull, 200, { 'x-repository-generation': '1' }))).resolves.toBeUndefined();
+    await expect(
+      validator.check('POST', url('/api/sync/pull'), json(pull, 200, { 'x-repository-generation': '1' })),
+    ).resolves.toBeUndefined();
   });
 
   it.each([
-    ['a body missing a required field', 'POST', '/api/sync/pull', json({ ...pull, records: undefined }, 200, { 'x-repository-generation': '1' }), /records/],
+    [
+      'a body missing a required field',
+      'POST',
+      '/api/sync/pull',
+      json({ ...pull, records: undefined }, 200, { 'x-repository-generation': '1' }),
+      /records/,
+    ],
     ['a missing required header', 'POST', '/api/sync/pull', json(pull), /x-repository-generation is missing/],
-    ['an undocumented status', 'POST', '/api/sync/pull', json({}, 418, { 'x-repository-generation': '1' }), /status not documented/],
-    ['JSON where plain text is documented', 'GET', '/api/users', json({ error: 'x' }, 401), /content type "application\/json"/],
+    [
+      'an undocumented status',
+      'POST',
+      '/api/sync/pull',
+      json({}, 418, { 'x-repository-generation': '1' }),
+      /status not documented/,
+    ],
+    [
+      'JSON where plain text is documented',
+      'GET',
+      '/api/users',
+      json({ error: 'x' }, 401),
+      /content type "application\/json"/,
+    ],
     ['a success of an undocumented operation', 'GET', '/api/nothing-here', json({}), /no operation/],
-    ['a wrong type inside a component', 'GET', '/api/users', json([{ id: 1, username: 'a', role: 'admin', createdAt: 'x', updatedAt: 'y' }]), /does not match/],
+    [
+      'a wrong type inside a component',
+      'GET',
+      '/api/users',
+      json([{ id: 1, username: 'a', role: 'admin', createdAt: 'x', updatedAt: 'y' }]),
+      /does not match/,
+    ],
   ])('refuses %s', async (_, method, path, response, message) => {
-    await expect(validator.check(method as string, url(path as string), response as Response)).rejects.toThrow(message as RegExp);
+    await expect(validator.check(method as string, url(path as string), response as Response)).rejects.toThrow(
+      message as RegExp,
+    );
   });
 });

@@ -72,9 +72,18 @@ describe('presence upsert', () => {
     const repo = new PresenceRepository();
     const t1 = new Date('2026-01-01T10:00:00Z');
     const t0 = new Date('2026-01-01T09:00:00Z');
-    await repo.upsert({ username: 'admin', clientId: 'dev', seenAt: t1, lastDataVersion: 7, appBundleVersion: '0002', odeVersion: '1.3.1' });
+    await repo.upsert({
+      username: 'admin',
+      clientId: 'dev',
+      seenAt: t1,
+      lastDataVersion: 7,
+      appBundleVersion: '0002',
+      odeVersion: '1.3.1',
+    });
     await repo.upsert({ username: 'admin', clientId: 'dev', seenAt: t0, lastDataVersion: null, odeVersion: null });
-    const row = await getDb().userClientPresence.findUnique({ where: { username_clientId: { username: 'admin', clientId: 'dev' } } });
+    const row = await getDb().userClientPresence.findUnique({
+      where: { username_clientId: { username: 'admin', clientId: 'dev' } },
+    });
     expect(row?.lastSeenAt.toISOString()).toBe(t1.toISOString());
     expect(row?.lastDataVersion).toBe(7n);
     expect(row?.appBundleVersion).toBe('0002');
@@ -82,7 +91,9 @@ describe('presence upsert', () => {
   });
 
   it('skips events of users that no longer exist instead of failing', async () => {
-    await expect(new PresenceRepository().upsert({ username: 'ghost', clientId: '', seenAt: new Date() })).resolves.toBeUndefined();
+    await expect(
+      new PresenceRepository().upsert({ username: 'ghost', clientId: '', seenAt: new Date() }),
+    ).resolves.toBeUndefined();
   });
 
   it('records a heartbeat for an authenticated REST request under x-ode-client-id', async () => {
@@ -90,7 +101,9 @@ describe('presence upsert', () => {
     await app.request('GET', '/api/versions', { token, headers: { 'x-ode-client-id': '  tablet-7 ' } });
     const { presence } = await import('@/server/services/presence');
     await presence().drain();
-    const row = await getDb().userClientPresence.findUnique({ where: { username_clientId: { username: 'walker', clientId: 'tablet-7' } } });
+    const row = await getDb().userClientPresence.findUnique({
+      where: { username_clientId: { username: 'walker', clientId: 'tablet-7' } },
+    });
     expect(row?.lastOdeVersion).toBe('1.3.1');
   });
 });

@@ -26,19 +26,32 @@ const upload = () => {
 
 const endpoints = [
   { name: 'pull', method: 'POST', path: '/api/sync/pull', body: () => ({ client_id: 'd1' }) },
-  { name: 'push', method: 'POST', path: '/api/sync/push', body: () => ({ transmission_id: 't1', client_id: 'd1', records: [] }) },
-  { name: 'attachment manifest', method: 'POST', path: '/api/attachments/manifest', body: () => ({ client_id: 'd1', since_version: 0 }) },
+  {
+    name: 'push',
+    method: 'POST',
+    path: '/api/sync/push',
+    body: () => ({ transmission_id: 't1', client_id: 'd1', records: [] }),
+  },
+  {
+    name: 'attachment manifest',
+    method: 'POST',
+    path: '/api/attachments/manifest',
+    body: () => ({ client_id: 'd1', since_version: 0 }),
+  },
   { name: 'attachment upload', method: 'PUT', path: '/api/attachments/gen-a.bin', body: upload },
 ] as const;
 
 describe('x-repository-generation on every answer of the sync endpoints', () => {
-  it.each(endpoints)('$name: 401 without a token, 401 with a bad token, 426 without x-ode-version', async ({ method, path, body }) => {
-    for (const options of [{}, { token: 'not-a-jwt' }, { token: writer, noVersion: true }]) {
-      const response = await app.request(method, path, { body: body(), ...options });
-      expect([401, 426]).toContain(response.status);
-      expect(response.headers.get('x-repository-generation')).toBe('1');
-    }
-  });
+  it.each(endpoints)(
+    '$name: 401 without a token, 401 with a bad token, 426 without x-ode-version',
+    async ({ method, path, body }) => {
+      for (const options of [{}, { token: 'not-a-jwt' }, { token: writer, noVersion: true }]) {
+        const response = await app.request(method, path, { body: body(), ...options });
+        expect([401, 426]).toContain(response.status);
+        expect(response.headers.get('x-repository-generation')).toBe('1');
+      }
+    },
+  );
 
   it('403 for a read-only user on push and upload', async () => {
     for (const { method, path, body } of endpoints.filter((e) => e.name === 'push' || e.name === 'attachment upload')) {
@@ -53,7 +66,10 @@ describe('x-repository-generation on every answer of the sync endpoints', () => 
     const malformed = await app.request('POST', '/api/sync/pull', { token: reader, body: '{"client_id": ' });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('x-repository-generation')).toBe('1');
-    const tooLarge = await app.request('POST', '/api/sync/push', { token: writer, body: { transmission_id: 't', client_id: 'd', records: [{ data: 'x'.repeat(5000) }] } });
+    const tooLarge = await app.request('POST', '/api/sync/push', {
+      token: writer,
+      body: { transmission_id: 't', client_id: 'd', records: [{ data: 'x'.repeat(5000) }] },
+    });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.headers.get('x-repository-generation')).toBe('1');
     const notMultipart = await app.request('PUT', '/api/attachments/gen-b.bin', { token: writer, body: 'plain' });
@@ -62,9 +78,16 @@ describe('x-repository-generation on every answer of the sync endpoints', () => 
   });
 
   it('carries the new generation after a reset, on 409 and on 401 alike', async () => {
-    const reset = await app.json('POST', '/api/admin/repository/reset', { token: admin, body: { confirm: 'RESET_REPOSITORY' } });
+    const reset = await app.json('POST', '/api/admin/repository/reset', {
+      token: admin,
+      body: { confirm: 'RESET_REPOSITORY' },
+    });
     expect(reset.body.repository_generation).toBe(2);
-    const stale = await app.json('POST', '/api/sync/push', { token: writer, headers: { 'x-repository-generation': '1' }, body: endpoints[1].body() });
+    const stale = await app.json('POST', '/api/sync/push', {
+      token: writer,
+      headers: { 'x-repository-generation': '1' },
+      body: endpoints[1].body(),
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.code).toBe('repository_reset_required');
     expect(stale.headers.get('x-repository-generation')).toBe('2');

@@ -18,14 +18,27 @@ afterAll(() => app.close());
 const pushBody = (ids: string[], extra: Record<string, unknown> = {}) => ({
   transmission_id: `tx-${ids.join('-')}`,
   client_id: 'device-r',
-  records: ids.map((id) => ({ observation_id: id, form_type: id.startsWith('h') ? 'household' : 'visit', form_version: '1', data: { id } })),
+  records: ids.map((id) => ({
+    observation_id: id,
+    form_type: id.startsWith('h') ? 'household' : 'visit',
+    form_version: '1',
+    data: { id },
+  })),
   ...extra,
 });
 
 function consoleCaller(role: 'admin' | 'read-only') {
   const ctx: Context = {
     user: { id: '', username: 'admin', role },
-    request: { requestId: 'test', clientIp: '127.0.0.1', clientId: '', odeVersion: null, origin: 'http://x', headers: new Headers(), query: new URLSearchParams() },
+    request: {
+      requestId: 'test',
+      clientIp: '127.0.0.1',
+      clientId: '',
+      odeVersion: null,
+      origin: 'http://x',
+      headers: new Headers(),
+      query: new URLSearchParams(),
+    },
     response: { headers: {} },
     log: logger,
   };
@@ -35,7 +48,10 @@ function consoleCaller(role: 'admin' | 'read-only') {
 describe('console observation queries', () => {
   it('page, filter by form type, search by id and hide deleted records unless asked', async () => {
     await app.json('POST', '/api/sync/push', { token: admin, body: pushBody(['h-1', 'h-2', 'v-1']) });
-    await app.json('POST', '/api/sync/push', { token: admin, body: { ...pushBody(['v-2']), records: [{ observation_id: 'v-2', form_type: 'visit', data: {}, deleted: true }] } });
+    await app.json('POST', '/api/sync/push', {
+      token: admin,
+      body: { ...pushBody(['v-2']), records: [{ observation_id: 'v-2', form_type: 'visit', data: {}, deleted: true }] },
+    });
     const caller = consoleCaller('read-only');
     const households = await caller.sync.listObservations({ formType: 'household' });
     expect(households.total).toBe(2);
@@ -45,7 +61,10 @@ describe('console observation queries', () => {
     expect(page.items).toHaveLength(1);
     expect((await caller.sync.listObservations({ search: 'V-' })).items.map((i) => i.observationId)).toEqual(['v-1']);
     expect((await caller.sync.listObservations({ search: 'v-', includeDeleted: true })).total).toBe(2);
-    expect(await caller.sync.formTypes()).toEqual([{ formType: 'household', count: 2 }, { formType: 'visit', count: 2 }]);
+    expect(await caller.sync.formTypes()).toEqual([
+      { formType: 'household', count: 2 },
+      { formType: 'visit', count: 2 },
+    ]);
     expect((await caller.sync.getObservation({ observationId: 'h-1' })).data).toEqual({ id: 'h-1' });
     await expect(caller.sync.getObservation({ observationId: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -59,7 +78,14 @@ describe('POST /api/admin/repository/reset', () => {
       expect(answer.error).toBe('confirm must be exactly "RESET_REPOSITORY"');
     }
     const writer = await app.userToken('read-write');
-    expect((await app.request('POST', '/api/admin/repository/reset', { token: writer, body: { confirm: 'RESET_REPOSITORY' } })).status).toBe(403);
+    expect(
+      (
+        await app.request('POST', '/api/admin/repository/reset', {
+          token: writer,
+          body: { confirm: 'RESET_REPOSITORY' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('erases observations, attachment operations and files, resets the counter and bumps the generation', async () => {
@@ -70,7 +96,10 @@ describe('POST /api/admin/repository/reset', () => {
     fs.writeFileSync(path.join(attachments, 'a.jpg'), 'x');
     fs.writeFileSync(path.join(attachmentsUncompressed, 'a.jpg'), 'xx');
 
-    const { status, body, headers } = await app.json('POST', '/api/admin/repository/reset', { token: admin, body: { confirm: 'RESET_REPOSITORY' } });
+    const { status, body, headers } = await app.json('POST', '/api/admin/repository/reset', {
+      token: admin,
+      body: { confirm: 'RESET_REPOSITORY' },
+    });
     expect(status).toBe(200);
     expect(body).toEqual({ repository_generation: 2, message: 'Repository reset completed' });
     expect(headers.get('x-repository-generation')).toBe('2');
@@ -84,16 +113,29 @@ describe('POST /api/admin/repository/reset', () => {
   });
 
   it('sends clients of the old generation into the reset flow and lets fresh clients adopt the new one', async () => {
-    const stale = await app.json('POST', '/api/sync/pull', { token: admin, body: { client_id: 'old', since: { version: 9 } }, headers: { 'x-repository-generation': '1' } });
+    const stale = await app.json('POST', '/api/sync/pull', {
+      token: admin,
+      body: { client_id: 'old', since: { version: 9 } },
+      headers: { 'x-repository-generation': '1' },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.code).toBe('repository_reset_required');
     expect(stale.headers.get('x-repository-generation')).toBe('2');
-    const stalePush = await app.json('POST', '/api/sync/push', { token: admin, body: pushBody(['h-9'], { repository_generation: 1 }) });
+    const stalePush = await app.json('POST', '/api/sync/push', {
+      token: admin,
+      body: pushBody(['h-9'], { repository_generation: 1 }),
+    });
     expect(stalePush.status).toBe(409);
-    const fresh = await app.json('POST', '/api/sync/pull', { token: admin, body: { client_id: 'new', since: { version: 0 } } });
+    const fresh = await app.json('POST', '/api/sync/pull', {
+      token: admin,
+      body: { client_id: 'new', since: { version: 0 } },
+    });
     expect(fresh.status).toBe(200);
     expect(fresh.body).toMatchObject({ repository_generation: 2, records: [] });
-    const freshPush = await app.json('POST', '/api/sync/push', { token: admin, body: pushBody(['h-10'], { repository_generation: 2 }) });
+    const freshPush = await app.json('POST', '/api/sync/push', {
+      token: admin,
+      body: pushBody(['h-10'], { repository_generation: 2 }),
+    });
     expect(freshPush.status).toBe(200);
     expect(freshPush.body.repository_generation).toBe(2);
   });

@@ -30,7 +30,11 @@ async function stats() {
 describe('GET /api/stats/observations', () => {
   it('answers an empty database with day unit, empty range and no buckets', async () => {
     const body = await stats();
-    expect(body).toMatchObject({ totalCount: 0, byFormType: [], timeline: { bucketUnit: 'day', rangeStart: '', rangeEnd: '', buckets: [] } });
+    expect(body).toMatchObject({
+      totalCount: 0,
+      byFormType: [],
+      timeline: { bucketUnit: 'day', rangeStart: '', rangeEnd: '', buckets: [] },
+    });
     expect(Number.isNaN(Date.parse(body.computedAt))).toBe(false);
   });
 

@@ -24,7 +24,13 @@ let writer: string;
 beforeAll(async () => {
   s3 = await startTestS3();
   app = await createTestApp({ ...s3.env(PREFIX), MAX_VERSIONS_KEPT: '2', SYNKRONUS_IMAGE_COMPRESSION_LEVEL: '10' });
-  bucket = new S3FileStore({ bucket: s3.bucket, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, prefix: '' });
+  bucket = new S3FileStore({
+    bucket: s3.bucket,
+    endpoint: s3.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    prefix: '',
+  });
   admin = await app.adminToken();
   writer = await app.userToken('read-write');
 });
@@ -102,7 +108,9 @@ describe('attachments in S3', () => {
   });
 
   it('runs the image pipeline: the smaller re-encoding is served, the original kept and served on request', async () => {
-    const original = await sharp(crypto.randomBytes(200 * 200 * 3), { raw: { width: 200, height: 200, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
+    const original = await sharp(crypto.randomBytes(200 * 200 * 3), { raw: { width: 200, height: 200, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .toBuffer();
     expect((await upload('photo.jpg', fileForm(original, 'photo.jpg', 'image/jpeg'))).status).toBe(200);
     const served = await download('photo.jpg');
     expect(served.length).toBeLessThan(original.length);
@@ -117,7 +125,9 @@ describe('attachments in S3', () => {
     const entries = await readZip(Buffer.from(await response.arrayBuffer()));
     expect(entries.map((e) => e.name).sort()).toEqual(['big.bin', 'dup.txt', 'photo.jpg', 'race.txt', 'report.pdf']);
     expect(entries.find((e) => e.name === 'report.pdf')!.data.toString()).toBe('%PDF-1.4 hello');
-    expect(entries.find((e) => e.name === 'photo.jpg')!.data.length).toBe((await download('photo.jpg', '?original=1')).length);
+    expect(entries.find((e) => e.name === 'photo.jpg')!.data.length).toBe(
+      (await download('photo.jpg', '?original=1')).length,
+    );
   });
 });
 
@@ -148,26 +158,45 @@ describe('app bundles in S3', () => {
     expect((await app.json('POST', `/api/app-bundle/switch/${version}`, { token: admin })).status).toBe(200);
     const manifest = await app.json('GET', '/api/app-bundle/manifest', { token: admin });
     expect(manifest.body.version).toBe('0002');
-    expect((await app.json('GET', '/api/app-bundle/manifest', { token: admin })).headers.get('etag')).toBe(manifest.headers.get('etag'));
+    expect((await app.json('GET', '/api/app-bundle/manifest', { token: admin })).headers.get('etag')).toBe(
+      manifest.headers.get('etag'),
+    );
     const file = await app.request('GET', '/api/app-bundle/download/app/index.html', { token: admin });
     expect(await file.text()).toBe('<html>two</html>');
     const etag = file.headers.get('etag')!;
-    expect((await app.request('GET', '/api/app-bundle/download/app/index.html', { token: admin, headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect(
+      (
+        await app.request('GET', '/api/app-bundle/download/app/index.html', {
+          token: admin,
+          headers: { 'if-none-match': etag },
+        })
+      ).status,
+    ).toBe(304);
     expect((await app.request('GET', '/api/app-bundle/download/app/missing.js', { token: admin })).status).toBe(404);
     const whole = await app.request('GET', '/api/app-bundle/download-zip', { token: admin });
     expect(Buffer.from(await whole.arrayBuffer()).equals(zip)).toBe(true);
-    const ranged = await app.request('GET', '/api/app-bundle/download-zip', { token: admin, headers: { range: 'bytes=10-29' } });
+    const ranged = await app.request('GET', '/api/app-bundle/download-zip', {
+      token: admin,
+      headers: { range: 'bytes=10-29' },
+    });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get('content-range')).toBe(`bytes 10-29/${zip.length}`);
     expect(Buffer.from(await ranged.arrayBuffer()).equals(zip.subarray(10, 30))).toBe(true);
-    expect((await app.json('GET', '/api/app-bundle/versions', { token: admin })).body.versions).toEqual(['0002 *', '0001']);
+    expect((await app.json('GET', '/api/app-bundle/versions', { token: admin })).body.versions).toEqual([
+      '0002 *',
+      '0001',
+    ]);
   });
 
   it('prunes past MAX_VERSIONS_KEPT, objects included, and never the active version', async () => {
     expect((await app.json('POST', '/api/app-bundle/switch/0001', { token: admin })).status).toBe(200);
     await push(await bundleZip({ 'app/index.html': '<html>three</html>' }));
     await push(await bundleZip({ 'app/index.html': '<html>four</html>' }));
-    expect((await app.json('GET', '/api/app-bundle/versions', { token: admin })).body.versions).toEqual(['0004', '0003', '0001 *']);
+    expect((await app.json('GET', '/api/app-bundle/versions', { token: admin })).body.versions).toEqual([
+      '0004',
+      '0003',
+      '0001 *',
+    ]);
     expect(await keys('app-bundle/versions/0002/')).toEqual([]);
     expect((await app.request('GET', '/api/app-bundle/download/app/index.html', { token: admin })).status).toBe(200);
   });
@@ -175,7 +204,10 @@ describe('app bundles in S3', () => {
 
 describe('repository reset with S3', () => {
   it('empties both attachment prefixes and leaves app bundles alone', async () => {
-    const { status } = await app.json('POST', '/api/admin/repository/reset', { token: admin, body: { confirm: 'RESET_REPOSITORY' } });
+    const { status } = await app.json('POST', '/api/admin/repository/reset', {
+      token: admin,
+      body: { confirm: 'RESET_REPOSITORY' },
+    });
     expect(status).toBe(200);
     expect(await keys('attachments')).toEqual([]);
     expect((await keys('app-bundle/')).length).toBeGreaterThan(0);

@@ -31,7 +31,13 @@ const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)];
 let sequence = 0;
 
 function record(id: string, by: string) {
-  return { observation_id: id, form_type: pick(['a', 'b', 'c']), form_version: '1', data: { by, n: ++sequence }, deleted: Math.random() < 0.1 };
+  return {
+    observation_id: id,
+    form_type: pick(['a', 'b', 'c']),
+    form_version: '1',
+    data: { by, n: ++sequence },
+    deleted: Math.random() < 0.1,
+  };
 }
 
 /** Some new ids, some ids every device updates (each id once, as the service leaves a batch). */
@@ -46,7 +52,10 @@ function batch(device: string): ReturnType<typeof record>[] {
 class Replica {
   readonly writes = new Map<string, number>();
   cursor = 0;
-  constructor(readonly clientId: string, readonly token: string) {}
+  constructor(
+    readonly clientId: string,
+    readonly token: string,
+  ) {}
 
   async catchUp(limit: number, pauseMs = 0): Promise<void> {
     for (;;) {
@@ -125,7 +134,9 @@ describe('no change is ever skipped under concurrent pushes and pulls', () => {
 
     const db = new pg.Client({ connectionString: app.databaseUrl });
     await db.connect();
-    const { rows } = await db.query<{ observation_id: string; n: number }>(`SELECT observation_id, (data->>'n')::int AS n FROM observations`);
+    const { rows } = await db.query<{ observation_id: string; n: number }>(
+      `SELECT observation_id, (data->>'n')::int AS n FROM observations`,
+    );
     const { rows: written } = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM observations WHERE written_by = 'racer' AND written_client_id IS NOT NULL AND written_transmission_id IS NOT NULL`,
     );

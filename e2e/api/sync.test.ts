@@ -30,7 +30,16 @@ function record(id: string, overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function push(records: unknown[], options: { token?: string; clientId?: string; transmissionId?: string; headers?: Record<string, string>; generation?: number } = {}) {
+async function push(
+  records: unknown[],
+  options: {
+    token?: string;
+    clientId?: string;
+    transmissionId?: string;
+    headers?: Record<string, string>;
+    generation?: number;
+  } = {},
+) {
   return app.json('POST', '/api/sync/push', {
     token: options.token ?? writer,
     headers: options.headers,
@@ -43,8 +52,15 @@ async function push(records: unknown[], options: { token?: string; clientId?: st
   });
 }
 
-async function pull(body: Record<string, unknown>, options: { token?: string; query?: string; headers?: Record<string, string> } = {}) {
-  return app.json('POST', `/api/sync/pull${options.query ?? ''}`, { token: options.token ?? reader, body, headers: options.headers });
+async function pull(
+  body: Record<string, unknown>,
+  options: { token?: string; query?: string; headers?: Record<string, string> } = {},
+) {
+  return app.json('POST', `/api/sync/pull${options.query ?? ''}`, {
+    token: options.token ?? reader,
+    body,
+    headers: options.headers,
+  });
 }
 
 async function counter(): Promise<number> {
@@ -56,7 +72,10 @@ async function pullAll(clientId: string, since: number, schemaTypes?: string[]) 
   const records: any[] = [];
   let cursor = since;
   for (;;) {
-    const { body } = await pull({ client_id: clientId, since: { version: cursor }, ...(schemaTypes && { schema_types: schemaTypes }) }, { query: '?limit=2' });
+    const { body } = await pull(
+      { client_id: clientId, since: { version: cursor }, ...(schemaTypes && { schema_types: schemaTypes }) },
+      { query: '?limit=2' },
+    );
     records.push(...body.records);
     if (!body.has_more) return { records, current_version: body.current_version as number };
     expect(body.change_cutoff).toBeGreaterThan(cursor);
@@ -69,7 +88,13 @@ describe('POST /api/sync/pull', () => {
     const { status, body, headers } = await pull({ client_id: 'fresh', since: { version: 0 } });
     expect(status).toBe(200);
     expect(body.current_version).toBeGreaterThanOrEqual(1);
-    expect(body).toMatchObject({ records: [], change_cutoff: 0, has_more: false, sync_format_version: '1.0', repository_generation: 1 });
+    expect(body).toMatchObject({
+      records: [],
+      change_cutoff: 0,
+      has_more: false,
+      sync_format_version: '1.0',
+      repository_generation: 1,
+    });
     expect(headers.get('x-repository-generation')).toBe('1');
   });
 
@@ -101,8 +126,12 @@ describe('POST /api/sync/pull', () => {
   it('uses limit 100 by default, clamps to 1000 and treats invalid limits as the default', async () => {
     await push(Array.from({ length: 120 }, () => record(nextId('bulk'))));
     expect((await pull({ client_id: 'l', since: { version: 0 } })).body.records).toHaveLength(100);
-    expect((await pull({ client_id: 'l', since: { version: 0 } }, { query: '?limit=abc' })).body.records).toHaveLength(100);
-    expect((await pull({ client_id: 'l', since: { version: 0 } }, { query: '?limit=0' })).body.records).toHaveLength(100);
+    expect((await pull({ client_id: 'l', since: { version: 0 } }, { query: '?limit=abc' })).body.records).toHaveLength(
+      100,
+    );
+    expect((await pull({ client_id: 'l', since: { version: 0 } }, { query: '?limit=0' })).body.records).toHaveLength(
+      100,
+    );
     const all = (await pull({ client_id: 'l', since: { version: 0 } }, { query: '?limit=5000' })).body;
     expect(all.records.length).toBeGreaterThan(100);
     expect(all.has_more).toBe(false);
@@ -110,10 +139,17 @@ describe('POST /api/sync/pull', () => {
 
   it('filters by schema_types and the schemaType query, unioned', async () => {
     const start = await counter();
-    await push([record(nextId(), { form_type: 'household' }), record(nextId(), { form_type: 'visit' }), record(nextId(), { form_type: 'other' })]);
+    await push([
+      record(nextId(), { form_type: 'household' }),
+      record(nextId(), { form_type: 'visit' }),
+      record(nextId(), { form_type: 'other' }),
+    ]);
     const byBody = await pull({ client_id: 'f', since: { version: start }, schema_types: ['household'] });
     expect(byBody.body.records.map((r: any) => r.form_type)).toEqual(['household']);
-    const both = await pull({ client_id: 'f', since: { version: start }, schema_types: ['household'] }, { query: '?schemaType=visit' });
+    const both = await pull(
+      { client_id: 'f', since: { version: start }, schema_types: ['household'] },
+      { query: '?schemaType=visit' },
+    );
     expect(both.body.records.map((r: any) => r.form_type)).toEqual(['household', 'visit']);
   });
 
@@ -123,7 +159,13 @@ describe('POST /api/sync/pull', () => {
     const bare = nextId();
     await push([
       record(withAll, {
-        geolocation: { latitude: -1.28, longitude: 36.82, accuracy: 5, altitude: null, timestamp: '2025-01-01T10:00:00Z' },
+        geolocation: {
+          latitude: -1.28,
+          longitude: 36.82,
+          accuracy: 5,
+          altitude: null,
+          timestamp: '2025-01-01T10:00:00Z',
+        },
         author: 'collector',
         device_id: 'formulus-device-a',
         tags: ['last_write_won'],
@@ -137,7 +179,8 @@ describe('POST /api/sync/pull', () => {
     expect(full).toMatchObject({ author: 'collector', device_id: 'formulus-device-a', tags: ['last_write_won'] });
     expect(full.created_at).toBe('2025-01-01T10:00:00.123Z');
     expect(Number.isNaN(Date.parse(full.updated_at))).toBe(false);
-    for (const key of ['geolocation', 'author', 'device_id', 'tags', 'synced_at']) expect(plain).not.toHaveProperty(key);
+    for (const key of ['geolocation', 'author', 'device_id', 'tags', 'synced_at'])
+      expect(plain).not.toHaveProperty(key);
   });
 
   it('returns deleted records as tombstones to other devices', async () => {
@@ -177,7 +220,8 @@ describe('POST /api/sync/push', () => {
       { transmission_id: 't', client_id: 'c' },
       { transmission_id: 't', client_id: 'c', records: null },
     ];
-    for (const body of bodies) expect((await app.json('POST', '/api/sync/push', { token: writer, body })).status).toBe(400);
+    for (const body of bodies)
+      expect((await app.json('POST', '/api/sync/push', { token: writer, body })).status).toBe(400);
     const forbidden = await push([record(nextId())], { token: reader });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body).toBe('Forbidden\n');
@@ -189,7 +233,9 @@ describe('POST /api/sync/push', () => {
     const { status, body } = await push([record(valid), { form_type: 'survey', data: {} }]);
     expect(status).toBe(200);
     expect(body.success_count).toBe(1);
-    expect(body.failed_records).toEqual([{ index: 1, error: 'observation_id is required', record: { form_type: 'survey', data: {} } }]);
+    expect(body.failed_records).toEqual([
+      { index: 1, error: 'observation_id is required', record: { form_type: 'survey', data: {} } },
+    ]);
     expect(await counter()).toBe(before + 1);
     expect(await getDb().observation.count({ where: { observationId: valid } })).toBe(1);
   });
@@ -197,7 +243,9 @@ describe('POST /api/sync/push', () => {
   it('warns about an empty form_type but stores the record', async () => {
     const id = nextId();
     const { body } = await push([record(id, { form_type: '' })]);
-    expect(body.warnings).toEqual([{ id, code: 'MISSING_FORM_TYPE', message: 'form_type is empty but record was processed' }]);
+    expect(body.warnings).toEqual([
+      { id, code: 'MISSING_FORM_TYPE', message: 'form_type is empty but record was processed' },
+    ]);
     expect(await getDb().observation.count({ where: { observationId: id } })).toBe(1);
   });
 
@@ -228,7 +276,13 @@ describe('POST /api/sync/push', () => {
     const ids = ['obs_1718000000000_42', 'arbitrary id with spaces', nextId()];
     const { status, body } = await push([
       record(ids[0], { form_version: 'v'.repeat(80) }),
-      record(ids[1], { created_at: '2025-01-01T10:00:00.123456789+00:00', author: null, device_id: null, tags: null, synced_at: null }),
+      record(ids[1], {
+        created_at: '2025-01-01T10:00:00.123456789+00:00',
+        author: null,
+        device_id: null,
+        tags: null,
+        synced_at: null,
+      }),
       record(ids[2], { form_type: 'unknown', form_version: '1.0.0', created_at: '2025-01-01T12:00:00+02:00' }),
     ]);
     expect(status).toBe(200);
@@ -242,7 +296,9 @@ describe('POST /api/sync/push', () => {
     const id = nextId();
     await push([record(id, { data: { v: 1 } })]);
     const since = await counter();
-    const { status } = await push([record(id, { data: { v: 2 }, created_at: '2030-01-01T00:00:00Z' })], { clientId: 'other' });
+    const { status } = await push([record(id, { data: { v: 2 }, created_at: '2030-01-01T00:00:00Z' })], {
+      clientId: 'other',
+    });
     expect(status).toBe(200);
     const { body } = await pull({ client_id: 'lw', since: { version: since } });
     expect(body.records).toHaveLength(1);
@@ -262,17 +318,24 @@ describe('POST /api/sync/push', () => {
   it('raises the counter by exactly N for N single-record pushes of new ids, and returns the stored counter', async () => {
     const before = await counter();
     let last = 0;
-    for (let i = 0; i < 5; i++) last = (await push([record(nextId())], { clientId: 'fresh-pusher' })).body.current_version;
+    for (let i = 0; i < 5; i++)
+      last = (await push([record(nextId())], { clientId: 'fresh-pusher' })).body.current_version;
     expect(await counter()).toBe(before + 5);
     expect(last).toBe(before + 5);
   });
 
   it('ten concurrent pushes of overlapping ids succeed and end like a serial replay', async () => {
     const shared = Array.from({ length: 5 }, () => nextId('shared'));
-    const batches = Array.from({ length: 10 }, (_, i) => [...shared.map((id) => record(id, { data: { batch: i } })), record(nextId(`own${i}`))]);
+    const batches = Array.from({ length: 10 }, (_, i) => [
+      ...shared.map((id) => record(id, { data: { batch: i } })),
+      record(nextId(`own${i}`)),
+    ]);
     const results = await Promise.all(batches.map((batch, i) => push(batch, { clientId: `concurrent-${i}` })));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
-    const rows = await getDb().observation.findMany({ where: { observationId: { in: shared } }, orderBy: { observationId: 'asc' } });
+    const rows = await getDb().observation.findMany({
+      where: { observationId: { in: shared } },
+      orderBy: { observationId: 'asc' },
+    });
     // Pushes are serialised on the counter: the batch that took the highest versions is the one whose data stayed.
     const winner = (rows[0].data as { batch: number }).batch;
     expect(rows.every((row) => (row.data as { batch: number }).batch === winner)).toBe(true);
@@ -307,7 +370,10 @@ describe('idempotent replays', () => {
 describe('no skipped changes (two devices)', () => {
   it('never hands a pushing device a cursor past another device’s change it has not pulled', async () => {
     // Device A catches up.
-    const pulledA = await pull({ client_id: 'device-A', since: { version: 0 } }, { query: '?limit=1000', token: writer });
+    const pulledA = await pull(
+      { client_id: 'device-A', since: { version: 0 } },
+      { query: '?limit=1000', token: writer },
+    );
     expect(pulledA.body.has_more).toBe(false);
     const cursorA = pulledA.body.current_version;
     // Device B pushes a change after A's pull.
@@ -323,7 +389,10 @@ describe('no skipped changes (two devices)', () => {
   });
 
   it('keeps the upstream current_version when nothing else happened since the device’s pull', async () => {
-    const pulled = await pull({ client_id: 'device-C', since: { version: 0 } }, { query: '?limit=1000', token: writer });
+    const pulled = await pull(
+      { client_id: 'device-C', since: { version: 0 } },
+      { query: '?limit=1000', token: writer },
+    );
     const pushed = await push([record(nextId())], { clientId: 'device-C' });
     expect(pushed.body.current_version).toBe(await counter());
     expect(pushed.body.current_version).toBeGreaterThan(pulled.body.current_version);
@@ -352,9 +421,18 @@ describe('repository generation', () => {
   });
 
   it('lets the header win over the body, and treats a non-numeric or zero header as not sent', async () => {
-    expect((await pull({ client_id: 'g2', repository_generation: 9 }, { headers: { 'x-repository-generation': '1' } })).status).toBe(200);
-    expect((await pull({ client_id: 'g2', repository_generation: 9 }, { headers: { 'x-repository-generation': 'abc' } })).status).toBe(200);
-    expect((await pull({ client_id: 'g2', repository_generation: 9 }, { headers: { 'x-repository-generation': '0' } })).status).toBe(200);
+    expect(
+      (await pull({ client_id: 'g2', repository_generation: 9 }, { headers: { 'x-repository-generation': '1' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await pull({ client_id: 'g2', repository_generation: 9 }, { headers: { 'x-repository-generation': 'abc' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await pull({ client_id: 'g2', repository_generation: 9 }, { headers: { 'x-repository-generation': '0' } }))
+        .status,
+    ).toBe(200);
     expect((await pull({ client_id: 'g2', repository_generation: -3 })).status).toBe(200);
     expect((await push([], { generation: 1 })).status).toBe(200);
   });
@@ -364,12 +442,16 @@ describe('presence side effects', () => {
   it('records the sync body client_id with the pull cursor and the push current_version', async () => {
     await pull({ client_id: 'formulus-presence', since: { version: 3 } }, { token: writer });
     await presence().drain();
-    const afterPull = await getDb().userClientPresence.findUnique({ where: { username_clientId: { username: 'collector', clientId: 'formulus-presence' } } });
+    const afterPull = await getDb().userClientPresence.findUnique({
+      where: { username_clientId: { username: 'collector', clientId: 'formulus-presence' } },
+    });
     expect(afterPull?.lastDataVersion).toBe(3n);
     expect(afterPull?.lastOdeVersion).toBe('1.3.1');
     const pushed = await push([record(nextId())], { clientId: 'formulus-presence' });
     await presence().drain();
-    const afterPush = await getDb().userClientPresence.findUnique({ where: { username_clientId: { username: 'collector', clientId: 'formulus-presence' } } });
+    const afterPush = await getDb().userClientPresence.findUnique({
+      where: { username_clientId: { username: 'collector', clientId: 'formulus-presence' } },
+    });
     expect(Number(afterPush?.lastDataVersion)).toBe(pushed.body.current_version);
   });
 });
@@ -377,11 +459,22 @@ describe('presence side effects', () => {
 describe('who wrote each version', () => {
   it('stores the signed-in user, the client and the transmission with every written row', async () => {
     const ids = [nextId('w'), nextId('w')];
-    const pushed = await push(ids.map((id) => record(id)), { clientId: 'writer-device', transmissionId: 'writer-tx-0001' });
+    const pushed = await push(
+      ids.map((id) => record(id)),
+      { clientId: 'writer-device', transmissionId: 'writer-tx-0001' },
+    );
     expect(pushed.status).toBe(200);
-    const rows = await getDb().$queryRaw<Array<{ written_by: string; written_client_id: string; written_transmission_id: string }>>`
+    const rows = await getDb().$queryRaw<
+      Array<{ written_by: string; written_client_id: string; written_transmission_id: string }>
+    >`
       SELECT written_by, written_client_id, written_transmission_id FROM observations WHERE observation_id = ANY(${ids}) ORDER BY version`;
-    expect(rows).toEqual(ids.map(() => ({ written_by: 'collector', written_client_id: 'writer-device', written_transmission_id: 'writer-tx-0001' })));
+    expect(rows).toEqual(
+      ids.map(() => ({
+        written_by: 'collector',
+        written_client_id: 'writer-device',
+        written_transmission_id: 'writer-tx-0001',
+      })),
+    );
   });
 });
 

@@ -21,7 +21,10 @@ describe('x-ode-version gate', () => {
   });
 
   it('answers 426 for a value that is not a version', async () => {
-    const { status, body } = await app.json('GET', '/api/version', { token, headers: { 'x-ode-version': 'not-a-version' } });
+    const { status, body } = await app.json('GET', '/api/version', {
+      token,
+      headers: { 'x-ode-version': 'not-a-version' },
+    });
     expect(status).toBe(426);
     expect(body.message).toMatch(/valid semantic version/);
   });
@@ -50,13 +53,23 @@ describe('x-ode-version gate', () => {
 
   it('wins over a missing token (426, not 401), including on login', async () => {
     expect((await app.json('GET', '/api/users', { noVersion: true })).status).toBe(426);
-    expect((await app.json('POST', '/api/auth/login', { noVersion: true, body: { username: 'admin', password: 'admin' } })).status).toBe(426);
+    expect(
+      (await app.json('POST', '/api/auth/login', { noVersion: true, body: { username: 'admin', password: 'admin' } }))
+        .status,
+    ).toBe(426);
   });
 
   it('parses the major version like upstream', () => {
     const accepted: Array<[string, number]> = [
-      ['1.0.0', 1], ['v1.0.0', 1], ['V2.0.0', 2], ['v1.0.0-alpha.20-23-g8b4fcad-dirty', 1], ['0.0.1', 0],
-      ['2.5.10', 2], ['1', 1], [' 1.2.3 ', 1], ['1.2.3-beta', 1],
+      ['1.0.0', 1],
+      ['v1.0.0', 1],
+      ['V2.0.0', 2],
+      ['v1.0.0-alpha.20-23-g8b4fcad-dirty', 1],
+      ['0.0.1', 0],
+      ['2.5.10', 2],
+      ['1', 1],
+      [' 1.2.3 ', 1],
+      ['1.2.3-beta', 1],
     ];
     for (const [value, major] of accepted) expect(parseMajor(value), value).toBe(major);
     for (const value of ['', 'abc']) expect(parseMajor(value), value).toBeUndefined();

@@ -1,6 +1,15 @@
 import { expect, test } from '@playwright/test';
 import { CONSOLE_LOGIN_ATTEMPTS } from './support/accounts';
-import { CONSOLE_ADMIN, alerts, captureScreens, createUserOverRest, restHeaders, restToken, signIn, signOut } from './support/console';
+import {
+  CONSOLE_ADMIN,
+  alerts,
+  captureScreens,
+  createUserOverRest,
+  restHeaders,
+  restToken,
+  signIn,
+  signOut,
+} from './support/console';
 
 test.describe('sign-in', () => {
   test('a visitor without a session is sent to sign in, from any console page', async ({ page }) => {
@@ -22,7 +31,10 @@ test.describe('sign-in', () => {
     const server = page.getByRole('region', { name: 'Server' });
     await expect(server.getByText('Healthy')).toBeVisible();
     await expect(server).toContainText('PostgreSQL 18');
-    await expect(page.getByRole('link', { name: 'API documentation (Swagger UI)' })).toHaveAttribute('href', '/openapi/swagger');
+    await expect(page.getByRole('link', { name: 'API documentation (Swagger UI)' })).toHaveAttribute(
+      'href',
+      '/openapi/swagger',
+    );
     await captureScreens(page, 'overview');
 
     // Sliding: reading the session (the console does on load and on focus) pushes the expiry out.

@@ -54,12 +54,24 @@ test('bundles: upload with progress, a refused zip, a good zip, activate, change
   await expect(page.getByText('No app bundle yet')).toBeVisible();
 
   // A zip without app/index.html: refused, and the checks are listed with the failed one marked.
-  await chooseZip(page, 'no-index.zip', await zipOf({ 'forms/person/schema.json': '{}', 'forms/person/ui.json': '{}' }));
+  await chooseZip(
+    page,
+    'no-index.zip',
+    await zipOf({ 'forms/person/schema.json': '{}', 'forms/person/ui.json': '{}' }),
+  );
   await page.getByRole('button', { name: 'Upload' }).click();
   const checks = page.getByRole('list', { name: 'Bundle checks' });
-  await expect(checks.getByRole('listitem').filter({ hasText: 'app/index.html is present: failed' })).toContainText('missing app/index.html');
-  await expect(checks.getByRole('listitem').filter({ hasText: 'Only app/, forms/ and renderers/ at the top level: passed' })).toBeVisible();
-  await expect(checks.getByRole('listitem').filter({ hasText: 'core_* fields are unchanged from the active version: not checked' })).toBeVisible();
+  await expect(checks.getByRole('listitem').filter({ hasText: 'app/index.html is present: failed' })).toContainText(
+    'missing app/index.html',
+  );
+  await expect(
+    checks.getByRole('listitem').filter({ hasText: 'Only app/, forms/ and renderers/ at the top level: passed' }),
+  ).toBeVisible();
+  await expect(
+    checks
+      .getByRole('listitem')
+      .filter({ hasText: 'core_* fields are unchanged from the active version: not checked' }),
+  ).toBeVisible();
   await captureScreens(page, 'bundles-validation-error');
 
   // Not a zip at all.
@@ -69,15 +81,28 @@ test('bundles: upload with progress, a refused zip, a good zip, activate, change
 
   // A good bundle, large enough to watch the progress bar on a throttled link; activated after upload.
   const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 1024 * 1024,
+  });
   const filler = crypto.randomBytes(3 * 1024 * 1024);
   await chooseZip(page, 'v1.zip', await zipOf(bundleFiles(personV1, { 'app/assets/filler.bin': filler })));
   await expect(page.getByLabel('Activate after upload')).toBeChecked();
   const sampling = sampleProgress(page);
   await page.getByRole('button', { name: 'Upload' }).click();
   const progress = await sampling;
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
-  expect(progress.filter((value) => value > 0 && value < 1).length, `progress values seen: ${progress}`).toBeGreaterThanOrEqual(2);
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
+  expect(
+    progress.filter((value) => value > 0 && value < 1).length,
+    `progress values seen: ${progress}`,
+  ).toBeGreaterThanOrEqual(2);
   await expect(page.getByRole('status').filter({ hasText: /Uploaded and activated version \d+\./ })).toBeVisible();
   const first = page.getByRole('article').first();
   await expect(first.getByText('● Active')).toBeVisible();
@@ -85,10 +110,21 @@ test('bundles: upload with progress, a refused zip, a good zip, activate, change
   const firstVersion = (await first.getByRole('heading').textContent())!.replace('Version ', '');
 
   // A second version, not activated on upload; activated from its card after a confirmation.
-  await chooseZip(page, 'v2.zip', await zipOf(bundleFiles(personV2, { 'forms/visit/schema.json': JSON.stringify({ type: 'object', properties: { date: { type: 'string' } } }), 'forms/visit/ui.json': '{}' })));
+  await chooseZip(
+    page,
+    'v2.zip',
+    await zipOf(
+      bundleFiles(personV2, {
+        'forms/visit/schema.json': JSON.stringify({ type: 'object', properties: { date: { type: 'string' } } }),
+        'forms/visit/ui.json': '{}',
+      }),
+    ),
+  );
   await page.getByLabel('Activate after upload').uncheck();
   await page.getByRole('button', { name: 'Upload' }).click();
-  await expect(page.getByRole('status').filter({ hasText: /Uploaded version \d+\. It is not active yet\./ })).toBeVisible();
+  await expect(
+    page.getByRole('status').filter({ hasText: /Uploaded version \d+\. It is not active yet\./ }),
+  ).toBeVisible();
   const second = page.getByRole('article').filter({ has: page.getByText('Inactive', { exact: true }) });
   const secondVersion = (await second.getByRole('heading').textContent())!.replace('Version ', '');
   expect(Number(secondVersion)).toBeGreaterThan(Number(firstVersion));

@@ -16,15 +16,29 @@ async function produceConflict(request: APIRequestContext) {
   const [a, b] = [await restToken(request, alice), await restToken(request, bob)];
   const id = unique('plot');
   const now = new Date().toISOString();
-  const record = (data: object) => ({ observation_id: id, form_type: 'plot', form_version: '1', data, created_at: now, updated_at: now, deleted: false });
+  const record = (data: object) => ({
+    observation_id: id,
+    form_type: 'plot',
+    form_version: '1',
+    data,
+    created_at: now,
+    updated_at: now,
+    deleted: false,
+  });
   const push = async (token: string, client: string, data: object) => {
-    const response = await request.post('/api/sync/push', { headers: restHeaders(token), data: { transmission_id: unique('t'), client_id: client, records: [record(data)] } });
+    const response = await request.post('/api/sync/push', {
+      headers: restHeaders(token),
+      data: { transmission_id: unique('t'), client_id: client, records: [record(data)] },
+    });
     expect(response.status(), await response.text()).toBe(200);
   };
   const pullAll = async (token: string, client: string) => {
     let since = 0;
     for (;;) {
-      const response = await request.post('/api/sync/pull?limit=1000', { headers: restHeaders(token), data: { client_id: client, since: { version: since } } });
+      const response = await request.post('/api/sync/pull?limit=1000', {
+        headers: restHeaders(token),
+        data: { client_id: client, since: { version: since } },
+      });
       const body = await response.json();
       since = body.change_cutoff;
       if (!body.has_more) return;
@@ -63,7 +77,10 @@ test('conflicts: both sides with a field diff, keep the loser, count badge', asy
   else await expect(badge).toHaveText(String(before - 1));
 
   // Device A, which won on the wire, pulls the kept loser on its next sync.
-  const pulled = await request.post('/api/sync/pull?limit=1000', { headers: restHeaders(a), data: { client_id: clientA, since: { version: 0 } } });
+  const pulled = await request.post('/api/sync/pull?limit=1000', {
+    headers: restHeaders(a),
+    data: { client_id: clientA, since: { version: 0 } },
+  });
   const record = ((await pulled.json()).records as any[]).find((r) => r.observation_id === id);
   expect(record.data).toEqual({ crop: 'maize', area: 2, irrigated: true });
 

@@ -5,10 +5,21 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Page } from '@playwright/test';
 import { readZip } from '../support/zip';
-import { captureScreens, createUserOverRest, openPage, restHeaders, restToken, signIn, unique } from './support/console';
+import {
+  captureScreens,
+  createUserOverRest,
+  openPage,
+  restHeaders,
+  restToken,
+  signIn,
+  unique,
+} from './support/console';
 
 /** Clicks a card's Download button and returns what the browser saved, under the name it was offered. */
-async function downloadFrom(page: Page, title: string): Promise<{ name: string; entries: Array<{ name: string; data: Buffer }> }> {
+async function downloadFrom(
+  page: Page,
+  title: string,
+): Promise<{ name: string; entries: Array<{ name: string; data: Buffer }> }> {
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: `Download ${title}` }).click();
   const download = await downloading;
@@ -33,7 +44,10 @@ async function readParquet(data: Buffer) {
   }
 }
 
-test('data export: a read-only user downloads the Parquet, raw JSON and attachments zips', async ({ page, request }) => {
+test('data export: a read-only user downloads the Parquet, raw JSON and attachments zips', async ({
+  page,
+  request,
+}) => {
   const admin = await restToken(request);
   const formType = unique('household');
   const ids = { first: unique('obs'), second: unique('obs'), deleted: unique('obs'), visit: unique('obs') };
@@ -53,7 +67,13 @@ test('data export: a read-only user downloads the Parquet, raw JSON and attachme
       records: [
         record(ids.second, formType, '2025-02-02T08:00:00Z', { size: 3.5, owner: true, name: 'B', rooms: [1, 2] }),
         record(ids.first, formType, '2025-01-01T08:00:00Z', { size: 2, owner: false, name: 'A' }),
-        record(ids.deleted, formType, '2025-01-15T08:00:00Z', { size: 9, owner: true, name: 'gone' }, { deleted: true }),
+        record(
+          ids.deleted,
+          formType,
+          '2025-01-15T08:00:00Z',
+          { size: 9, owner: true, name: 'gone' },
+          { deleted: true },
+        ),
         record(ids.visit, `${formType}/visit`, '2025-01-05T08:00:00Z', { note: 'checked' }),
       ],
     },
@@ -77,10 +97,22 @@ test('data export: a read-only user downloads the Parquet, raw JSON and attachme
   expect(names).toEqual(expect.arrayContaining([`${formType}.parquet`, `${formType}_visit.parquet`]));
   const household = await readParquet(parquet.entries.find((entry) => entry.name === `${formType}.parquet`)!.data);
   expect(household.columns).toEqual([
-    ['observation_id', 'VARCHAR'], ['form_type', 'VARCHAR'], ['form_version', 'VARCHAR'], ['created_at', 'VARCHAR'],
-    ['updated_at', 'VARCHAR'], ['synced_at', 'VARCHAR'], ['deleted', 'BOOLEAN'], ['version', 'BIGINT'],
-    ['geolocation', 'VARCHAR'], ['author', 'VARCHAR'], ['device_id', 'VARCHAR'], ['tags', 'VARCHAR'],
-    ['data_name', 'VARCHAR'], ['data_owner', 'BOOLEAN'], ['data_rooms', 'VARCHAR'], ['data_size', 'DOUBLE'],
+    ['observation_id', 'VARCHAR'],
+    ['form_type', 'VARCHAR'],
+    ['form_version', 'VARCHAR'],
+    ['created_at', 'VARCHAR'],
+    ['updated_at', 'VARCHAR'],
+    ['synced_at', 'VARCHAR'],
+    ['deleted', 'BOOLEAN'],
+    ['version', 'BIGINT'],
+    ['geolocation', 'VARCHAR'],
+    ['author', 'VARCHAR'],
+    ['device_id', 'VARCHAR'],
+    ['tags', 'VARCHAR'],
+    ['data_name', 'VARCHAR'],
+    ['data_owner', 'BOOLEAN'],
+    ['data_rooms', 'VARCHAR'],
+    ['data_size', 'DOUBLE'],
   ]);
   expect(household.rows.map((row) => [row.observation_id, row.data_size, row.data_owner, row.data_rooms])).toEqual([
     [ids.first, 2, false, null],
@@ -97,7 +129,12 @@ test('data export: a read-only user downloads the Parquet, raw JSON and attachme
   // Slowed down so that the bytes-received line can be watched growing.
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: 1024 * 1024, uploadThroughput: -1 });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: 1024 * 1024,
+    uploadThroughput: -1,
+  });
   let finished = false;
   const downloading = downloadFrom(page, 'All attachments').finally(() => (finished = true));
   const progress = page.getByRole('status').filter({ hasText: 'received' });

@@ -1,12 +1,31 @@
 import { expect, test } from '@playwright/test';
-import { captureScreens, createUserOverRest, openPage, restHeaders, restToken, signIn, unique } from './support/console';
+import {
+  captureScreens,
+  createUserOverRest,
+  openPage,
+  restHeaders,
+  restToken,
+  signIn,
+  unique,
+} from './support/console';
 
 function household(id: string, data: object) {
   const now = new Date().toISOString();
-  return { observation_id: id, form_type: 'household', form_version: '3', data, created_at: now, updated_at: now, deleted: false };
+  return {
+    observation_id: id,
+    form_type: 'household',
+    form_version: '3',
+    data,
+    created_at: now,
+    updated_at: now,
+    deleted: false,
+  };
 }
 
-test('observation history: timeline, field diff between two versions, restore as a new version', async ({ page, request }) => {
+test('observation history: timeline, field diff between two versions, restore as a new version', async ({
+  page,
+  request,
+}) => {
   const collector = await createUserOverRest(request, 'read-write');
   const writer = await restToken(request, collector);
   const id = unique('hh');
@@ -43,7 +62,9 @@ test('observation history: timeline, field diff between two versions, restore as
   await dialog.getByLabel('Show unchanged fields').uncheck();
 
   // Any two versions: the middle one against the newest differs only in the head's name.
-  const versions = await timeline.getByRole('listitem').evaluateAll((items) => items.map((item) => item.getAttribute('data-testid')!.replace('version-', '')));
+  const versions = await timeline
+    .getByRole('listitem')
+    .evaluateAll((items) => items.map((item) => item.getAttribute('data-testid')!.replace('version-', '')));
   await dialog.getByLabel('From', { exact: true }).selectOption(versions[1]);
   await dialog.getByLabel('To', { exact: true }).selectOption(versions[0]);
   await expect(dialog.getByTestId('diff-summary')).toHaveText('1 field differs');
@@ -52,12 +73,17 @@ test('observation history: timeline, field diff between two versions, restore as
 
   page.once('dialog', (confirm) => void confirm.accept());
   await timeline.getByRole('listitem').last().getByRole('button', { name: 'Restore this version' }).click();
-  await expect(dialog.getByRole('status').filter({ hasText: `Version ${versions[2]} restored as version` })).toBeVisible();
+  await expect(
+    dialog.getByRole('status').filter({ hasText: `Version ${versions[2]} restored as version` }),
+  ).toBeVisible();
   await expect(timeline.getByRole('listitem')).toHaveCount(4);
   await expect(timeline.getByRole('listitem').first()).toContainText('synkronus-console');
 
   // Devices pull the restored content as the newest version.
-  const pulled = await request.post('/api/sync/pull', { headers: restHeaders(writer), data: { client_id: unique('reader'), since: { version: Number(versions[0]) } } });
+  const pulled = await request.post('/api/sync/pull', {
+    headers: restHeaders(writer),
+    data: { client_id: unique('reader'), since: { version: Number(versions[0]) } },
+  });
   const record = ((await pulled.json()).records as any[]).find((r) => r.observation_id === id);
   expect(record.data).toEqual({ head: 'Amina', members: 4 });
 });
@@ -67,7 +93,10 @@ test('history is read-only for non-admins', async ({ page, request }) => {
   const writer = await restToken(request, await createUserOverRest(request, 'read-write'));
   const id = unique('hh');
   for (const members of [1, 2]) {
-    const push = await request.post('/api/sync/push', { headers: restHeaders(writer), data: { transmission_id: unique('t'), client_id: 'tablet', records: [household(id, { members })] } });
+    const push = await request.post('/api/sync/push', {
+      headers: restHeaders(writer),
+      data: { transmission_id: unique('t'), client_id: 'tablet', records: [household(id, { members })] },
+    });
     expect(push.status()).toBe(200);
   }
   await signIn(page, viewer);

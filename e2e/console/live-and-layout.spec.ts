@@ -1,17 +1,34 @@
 import { expect, test, type Page } from '@playwright/test';
-import { captureScreens, createUserOverRest, observationRecord, openPage, pushRecords, restHeaders, restToken, signIn, unique } from './support/console';
+import {
+  captureScreens,
+  createUserOverRest,
+  observationRecord,
+  openPage,
+  pushRecords,
+  restHeaders,
+  restToken,
+  signIn,
+  unique,
+} from './support/console';
 
 /** A mark on the window that a reload would wipe. */
 const markWindow = (page: Page) => page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
 const windowStayed = (page: Page) => page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed === true);
 
 test.describe('newest change first', () => {
-  test('rows of one push keep their write order, and a later change moves a row to the top', async ({ page, request }) => {
+  test('rows of one push keep their write order, and a later change moves a row to the top', async ({
+    page,
+    request,
+  }) => {
     const writer = await restToken(request, await createUserOverRest(request, 'read-write'));
     const formType = unique('visits');
     const at = new Date().toISOString();
     const ids = ['a', 'b', 'c', 'd'].map((letter) => `${formType}-${letter}`);
-    await pushRecords(request, writer, ids.map((id) => observationRecord(id, formType, { at })));
+    await pushRecords(
+      request,
+      writer,
+      ids.map((id) => observationRecord(id, formType, { at })),
+    );
 
     await signIn(page);
     await openPage(page, 'Observations');
@@ -54,12 +71,19 @@ test.describe('live updates', () => {
     const before = ((await stats.json()) as { totalCount: number }).totalCount;
     await expect(liveCount).toHaveText(before.toLocaleString('en'));
     await markWindow(page);
-    await pushRecords(request, writer, [observationRecord(`${formType}-third`, formType), observationRecord(`${formType}-fourth`, formType)]);
+    await pushRecords(request, writer, [
+      observationRecord(`${formType}-third`, formType),
+      observationRecord(`${formType}-fourth`, formType),
+    ]);
     await expect(liveCount).toHaveText((before + 2).toLocaleString('en'), { timeout: 15_000 });
     expect(await windowStayed(page)).toBe(true);
   });
 
-  test('polls answer 304 while nothing changes (ETag), and refuse a visitor without a session', async ({ page, request, baseURL }) => {
+  test('polls answer 304 while nothing changes (ETag), and refuse a visitor without a session', async ({
+    page,
+    request,
+    baseURL,
+  }) => {
     const anonymous = await request.get('/api/console-changes');
     expect(anonymous.status()).toBe(401);
     await signIn(page);
@@ -67,14 +91,19 @@ test.describe('live updates', () => {
     expect(first.status()).toBe(200);
     const etag = first.headers().etag;
     expect(etag).toMatch(/^"\d+-\d+"$/);
-    expect(await first.json()).toMatchObject({ changeVersion: expect.any(Number), repositoryGeneration: expect.any(Number) });
+    expect(await first.json()).toMatchObject({
+      changeVersion: expect.any(Number),
+      repositoryGeneration: expect.any(Number),
+    });
     const unchanged = await page.request.get('/api/console-changes', { headers: { 'if-none-match': etag } });
     expect(unchanged.status()).toBe(304);
     expect(await unchanged.body()).toHaveLength(0);
     const writer = await restToken(request, await createUserOverRest(request, 'read-write'));
     await pushRecords(request, writer, [observationRecord(unique('etag'), 'etag-check')]);
     await expect
-      .poll(async () => (await page.request.get(`${baseURL}/api/console-changes`, { headers: { 'if-none-match': etag } })).status())
+      .poll(async () =>
+        (await page.request.get(`${baseURL}/api/console-changes`, { headers: { 'if-none-match': etag } })).status(),
+      )
       .toBe(200);
   });
 });
@@ -84,7 +113,11 @@ test.describe('overview charts', () => {
     const writer = await restToken(request, await createUserOverRest(request, 'read-write'));
     const formType = unique('c');
     // Enough to be among the largest form types, which get bars of their own.
-    await pushRecords(request, writer, Array.from({ length: 40 }, (_, n) => observationRecord(`${formType}-${n}`, formType)));
+    await pushRecords(
+      request,
+      writer,
+      Array.from({ length: 40 }, (_, n) => observationRecord(`${formType}-${n}`, formType)),
+    );
     await signIn(page);
     const timeline = page.getByRole('img', { name: /^Observations per (day|week)/ });
     await expect(timeline).toBeVisible();
@@ -102,7 +135,10 @@ test.describe('overview charts', () => {
 
     // Dark: axis text light on the dark card, bars in the theme's brighter blue.
     await page.emulateMedia({ colorScheme: 'dark' });
-    const tickFill = await timeline.locator('.recharts-cartesian-axis-tick-value').first().evaluate((el) => getComputedStyle(el).fill);
+    const tickFill = await timeline
+      .locator('.recharts-cartesian-axis-tick-value')
+      .first()
+      .evaluate((el) => getComputedStyle(el).fill);
     const [r, g, b] = tickFill.match(/\d+/g)!.map(Number);
     expect(0.2126 * r + 0.7152 * g + 0.0722 * b).toBeGreaterThan(128);
     await captureScreens(page, 'overview-charts');
@@ -112,7 +148,10 @@ test.describe('overview charts', () => {
 test.describe('phone layout (390 px)', () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
-  test('the stats leave the charts near the top; the theme selector is labelled; observation rows stay compact', async ({ page, request }) => {
+  test('the stats leave the charts near the top; the theme selector is labelled; observation rows stay compact', async ({
+    page,
+    request,
+  }) => {
     const writer = await restToken(request, await createUserOverRest(request, 'read-write'));
     const formType = unique('phone');
     await pushRecords(request, writer, [observationRecord(`${formType}-1`, formType)]);

@@ -1,11 +1,25 @@
 import { expect, test } from '@playwright/test';
-import { captureScreens, createUserOverRest, observationRecord, openPage, pushRecords, restToken, signIn, unique } from './support/console';
+import {
+  captureScreens,
+  createUserOverRest,
+  observationRecord,
+  openPage,
+  pushRecords,
+  restToken,
+  signIn,
+  unique,
+} from './support/console';
 
 test.describe('observation map', () => {
-  test('filtered like the list; a click on a point opens the record; no basemap configured: a plain grid', async ({ page, request }) => {
+  test('filtered like the list; a click on a point opens the record; no basemap configured: a plain grid', async ({
+    page,
+    request,
+  }) => {
     const writer = await restToken(request, await createUserOverRest(request, 'read-write'));
     const formType = unique('wells');
-    const [dar, arusha, nowhere, gone] = ['dar', 'arusha', 'nowhere', 'gone'].map((name) => unique(`${formType}-${name}`));
+    const [dar, arusha, nowhere, gone] = ['dar', 'arusha', 'nowhere', 'gone'].map((name) =>
+      unique(`${formType}-${name}`),
+    );
     await pushRecords(request, writer, [
       observationRecord(dar, formType, { geolocation: { latitude: -6.79, longitude: 39.21, accuracy: 4 } }),
       observationRecord(arusha, formType, { geolocation: { latitude: -3.37, longitude: 36.68 } }),

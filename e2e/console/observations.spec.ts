@@ -1,14 +1,33 @@
 import crypto from 'node:crypto';
 import sharp from 'sharp';
 import { expect, test } from '@playwright/test';
-import { captureScreens, createUserOverRest, openPage, restHeaders, restToken, signIn, unique } from './support/console';
+import {
+  captureScreens,
+  createUserOverRest,
+  openPage,
+  restHeaders,
+  restToken,
+  signIn,
+  unique,
+} from './support/console';
 
 function record(id: string, formType: string, data: object, deleted = false) {
   const now = new Date().toISOString();
-  return { observation_id: id, form_type: formType, form_version: '2', data, created_at: now, updated_at: now, deleted };
+  return {
+    observation_id: id,
+    form_type: formType,
+    form_version: '2',
+    data,
+    created_at: now,
+    updated_at: now,
+    deleted,
+  };
 }
 
-test('observation browser after a REST push: filter, search, deleted, JSON and attachments', async ({ page, request }) => {
+test('observation browser after a REST push: filter, search, deleted, JSON and attachments', async ({
+  page,
+  request,
+}) => {
   const writer = await restToken(request, await createUserOverRest(request, 'read-write'));
   const formType = unique('household');
   const photoId = `${crypto.randomUUID()}.png`;
@@ -27,7 +46,9 @@ test('observation browser after a REST push: filter, search, deleted, JSON and a
     },
   });
   expect(push.status(), await push.text()).toBe(200);
-  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+    .png()
+    .toBuffer();
   const upload = await request.put(`/api/attachments/${photoId}`, {
     headers: restHeaders(writer),
     multipart: { file: { name: photoId, mimeType: 'application/octet-stream', buffer: png } },

@@ -1,5 +1,15 @@
 import { expect, test } from '@playwright/test';
-import { CONSOLE_ADMIN, alerts, captureScreens, createUserOverRest, openPage, restHeaders, restToken, signIn, unique } from './support/console';
+import {
+  CONSOLE_ADMIN,
+  alerts,
+  captureScreens,
+  createUserOverRest,
+  openPage,
+  restHeaders,
+  restToken,
+  signIn,
+  unique,
+} from './support/console';
 
 test('repository reset: typed confirmation, new generation, who and when', async ({ page, request }) => {
   const writer = await restToken(request, await createUserOverRest(request, 'read-write'));
@@ -9,7 +19,17 @@ test('repository reset: typed confirmation, new generation, who and when', async
     data: {
       transmission_id: unique('t'),
       client_id: 'tablet-reset-test',
-      records: [{ observation_id: unique('obs'), form_type: 'visit', form_version: '1', data: {}, created_at: now, updated_at: now, deleted: false }],
+      records: [
+        {
+          observation_id: unique('obs'),
+          form_type: 'visit',
+          form_version: '1',
+          data: {},
+          created_at: now,
+          updated_at: now,
+          deleted: false,
+        },
+      ],
     },
   });
   expect(push.status()).toBe(200);

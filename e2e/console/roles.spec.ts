@@ -49,9 +49,15 @@ for (const role of ['read-only', 'read-write'] as const) {
 
 test('the session cookie does not work for a call from another origin', async ({ page }) => {
   await signIn(page);
-  const sameOrigin = await page.request.post('/api/trpc/console.accessToken', { data: {}, headers: { Origin: new URL(page.url()).origin } });
+  const sameOrigin = await page.request.post('/api/trpc/console.accessToken', {
+    data: {},
+    headers: { Origin: new URL(page.url()).origin },
+  });
   expect(sameOrigin.status()).toBe(200);
-  const crossOrigin = await page.request.post('/api/trpc/console.accessToken', { data: {}, headers: { Origin: 'http://127.0.0.1:1' } });
+  const crossOrigin = await page.request.post('/api/trpc/console.accessToken', {
+    data: {},
+    headers: { Origin: 'http://127.0.0.1:1' },
+  });
   expect(crossOrigin.status()).toBe(401);
 });
 

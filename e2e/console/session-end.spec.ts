@@ -14,7 +14,10 @@ async function savedSessionCookie(context: BrowserContext) {
  * `open` is whether the server still takes it.
  */
 async function replay(baseURL: string, cookie: { name: string; value: string }) {
-  const client = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { cookie: `${cookie.name}=${cookie.value}` } });
+  const client = await playwrightRequest.newContext({
+    baseURL,
+    extraHTTPHeaders: { cookie: `${cookie.name}=${cookie.value}` },
+  });
   try {
     const page = await client.get('/users', { maxRedirects: 0 });
     const call = await client.get('/api/trpc/console.me');
@@ -49,7 +52,12 @@ test.describe('a saved session cookie stops working at once', () => {
     await expectRefused(baseURL!, cookie);
   });
 
-  test('after the user changes the password (REST) and after an admin resets it', async ({ page, context, baseURL, request }) => {
+  test('after the user changes the password (REST) and after an admin resets it', async ({
+    page,
+    context,
+    baseURL,
+    request,
+  }) => {
     const user = await createUserOverRest(request, 'read-write');
     await signIn(page, user);
     const first = await savedSessionCookie(context);
@@ -86,14 +94,22 @@ test.describe('a saved session cookie stops working at once', () => {
     await expectRefused(baseURL!, cookie);
   });
 
-  test('after the user is deleted, even when an account of that name is created again', async ({ page, context, baseURL, request }) => {
+  test('after the user is deleted, even when an account of that name is created again', async ({
+    page,
+    context,
+    baseURL,
+    request,
+  }) => {
     const user = await createUserOverRest(request, 'admin');
     await signIn(page, user);
     const cookie = await savedSessionCookie(context);
     const admin = restHeaders(await restToken(request, CONSOLE_ADMIN));
     expect((await request.delete(`/api/users/delete/${user.username}`, { headers: admin })).status()).toBe(200);
     await expectRefused(baseURL!, cookie);
-    const again = await request.post('/api/users/create', { headers: admin, data: { ...user, password: unique('pw') } });
+    const again = await request.post('/api/users/create', {
+      headers: admin,
+      data: { ...user, password: unique('pw') },
+    });
     expect(again.status()).toBe(201);
     await expectRefused(baseURL!, cookie);
   });

@@ -45,7 +45,9 @@ test.describe('users', () => {
     expect(qr.colourAt(0.57, 0.45)).toEqual([0x1f, 0x5f, 0xd6]);
     // The server URL is editable and the code follows it.
     await dialog.getByLabel('Server URL').fill('http://192.168.1.20:8080');
-    expect(decodeFormulusLink((await dialog.getByTestId('formulus-link').textContent()) ?? '').s).toBe('http://192.168.1.20:8080');
+    expect(decodeFormulusLink((await dialog.getByTestId('formulus-link').textContent()) ?? '').s).toBe(
+      'http://192.168.1.20:8080',
+    );
     const download = page.waitForEvent('download');
     await dialog.getByRole('button', { name: 'Download PNG' }).click();
     expect((await download).suggestedFilename()).toBe(`formulus-qr-${username}.png`);
@@ -58,7 +60,10 @@ test.describe('users', () => {
 
     // Reset: the old password stops working, the new one (from the QR) works.
     await row.getByRole('button', { name: 'Reset password' }).click();
-    await page.getByRole('dialog', { name: `Reset password of ${username}` }).getByRole('button', { name: 'Reset password' }).click();
+    await page
+      .getByRole('dialog', { name: `Reset password of ${username}` })
+      .getByRole('button', { name: 'Reset password' })
+      .click();
     const reset = await sharedCredentials(page);
     expect(reset.p).not.toBe(generated);
     await page.getByRole('button', { name: 'Done' }).click();

@@ -26,7 +26,10 @@ afterAll(async () => {
 
 async function npmScript(script: string, args: string[], dataDir: string) {
   const { DATABASE_URL: _url, DB_CONNECTION: _connection, ...env } = process.env;
-  return run('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env: { ...env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' } });
+  return run('npm', ['run', '--silent', script, '--', ...args], {
+    cwd: ROOT,
+    env: { ...env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+  });
 }
 
 function api(server: RunningServer, token: string) {
@@ -57,7 +60,9 @@ async function bundleZip(): Promise<Buffer> {
   archive.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise((resolve) => archive.on('end', resolve));
   archive.append('<!doctype html><title>drill</title>', { name: 'app/index.html' });
-  archive.append(JSON.stringify({ type: 'object', properties: { name: { type: 'string' } } }), { name: 'forms/drill/schema.json' });
+  archive.append(JSON.stringify({ type: 'object', properties: { name: { type: 'string' } } }), {
+    name: 'forms/drill/schema.json',
+  });
   archive.append(JSON.stringify({ type: 'VerticalLayout', elements: [] }), { name: 'forms/drill/ui.json' });
   await archive.finalize();
   await done;
@@ -66,7 +71,9 @@ async function bundleZip(): Promise<Buffer> {
 
 async function snapshot(server: RunningServer, token: string) {
   const call = api(server, token);
-  const pulled = (await (await call('POST', '/sync/pull?limit=1000', { json: { client_id: 'drill-reader' } })).json()) as {
+  const pulled = (await (
+    await call('POST', '/sync/pull?limit=1000', { json: { client_id: 'drill-reader' } })
+  ).json()) as {
     records: Array<Record<string, unknown>>;
     current_version: number;
   };
@@ -90,13 +97,16 @@ describe('backup and restore of the embedded default', () => {
       data: { i, note: i === 7 ? 'nul\u0000inside' : `note ${i}`, nested: { list: [i, 'ü', '💥'] } },
       created_at: '2025-03-01T10:00:00Z',
     }));
-    expect((await call('POST', '/sync/push', { json: { transmission_id: 'drill-1', client_id: 'drill-device', records } })).status).toBe(200);
+    expect(
+      (await call('POST', '/sync/push', { json: { transmission_id: 'drill-1', client_id: 'drill-device', records } }))
+        .status,
+    ).toBe(200);
     const photo = crypto.randomBytes(300_000);
     const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(photo)]), "drill-photo.bin");
+    form.append('file', new Blob([new Uint8Array(photo)]), 'drill-photo.bin');
     expect((await call('PUT', '/attachments/drill-photo.bin', { body: form })).status).toBe(200);
     const bundleForm = new FormData();
-    bundleForm.append("bundle", new Blob([new Uint8Array(await bundleZip())]), "bundle.zip");
+    bundleForm.append('bundle', new Blob([new Uint8Array(await bundleZip())]), 'bundle.zip');
     expect((await call('POST', '/app-bundle/push', { body: bundleForm })).status).toBe(200);
     expect((await call('POST', '/app-bundle/switch/0001')).status).toBe(200);
     const before = await snapshot(original, token);
@@ -108,7 +118,11 @@ describe('backup and restore of the embedded default', () => {
     const during = (async () => {
       for (let n = 0; n < 5; n++) {
         await call('POST', '/sync/push', {
-          json: { transmission_id: `during-${n}`, client_id: 'drill-device', records: [{ observation_id: `during-${n}`, form_type: 'drill', data: { n } }] },
+          json: {
+            transmission_id: `during-${n}`,
+            client_id: 'drill-device',
+            records: [{ observation_id: `during-${n}`, form_type: 'drill', data: { n } }],
+          },
         });
       }
     })();
@@ -128,7 +142,8 @@ describe('backup and restore of the embedded default', () => {
     const restored = await startServer({ dataDir: restoredDir });
     servers.push(restored);
     const after = await snapshot(restored, await login(restored));
-    const drillOnly = (list: Array<Record<string, unknown>>) => list.filter((r) => String(r.observation_id).startsWith('drill-'));
+    const drillOnly = (list: Array<Record<string, unknown>>) =>
+      list.filter((r) => String(r.observation_id).startsWith('drill-'));
     expect(drillOnly(after.records)).toEqual(drillOnly(before.records));
     expect(after.records.find((r) => r.observation_id === 'drill-7')?.data).toEqual(records[7].data);
     expect(after.currentVersion).toBeGreaterThanOrEqual(before.currentVersion);
@@ -142,7 +157,11 @@ describe('backup and restore of the embedded default', () => {
 
     // The restored server keeps working: a new push gets the next version.
     const next = await api(restored, await login(restored))('POST', '/sync/push', {
-      json: { transmission_id: 'after-restore', client_id: 'drill-device', records: [{ observation_id: 'after-restore', form_type: 'drill', data: {} }] },
+      json: {
+        transmission_id: 'after-restore',
+        client_id: 'drill-device',
+        records: [{ observation_id: 'after-restore', form_type: 'drill', data: {} }],
+      },
     });
     expect(next.status).toBe(200);
     expect(((await next.json()) as { current_version: number }).current_version).toBeGreaterThan(after.currentVersion);

@@ -82,15 +82,22 @@ async function connect(): Promise<Connection> {
   return {
     socket,
     received: () => text,
-    closed: (ms) => Promise.race([endedPromise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(ended), ms))]),
-    responses: async (count, ms) => ((await waitFor(() => (text.match(/^HTTP\/1\.1 \d{3}/gm) ?? []).length >= count, ms)) ? text : undefined),
+    closed: (ms) =>
+      Promise.race([
+        endedPromise.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(ended), ms)),
+      ]),
+    responses: async (count, ms) =>
+      (await waitFor(() => (text.match(/^HTTP\/1\.1 \d{3}/gm) ?? []).length >= count, ms)) ? text : undefined,
   };
 }
 
 const statusOf = (text: string | undefined) => Number(/^HTTP\/1\.1 (\d{3})/.exec(text ?? '')?.[1]);
 
 function requestHead(method: string, target: string, headers: Record<string, string | number> = {}): string {
-  const lines = Object.entries({ host: `127.0.0.1:${port}`, 'x-ode-version': ODE, ...headers }).map(([k, v]) => `${k}: ${v}`);
+  const lines = Object.entries({ host: `127.0.0.1:${port}`, 'x-ode-version': ODE, ...headers }).map(
+    ([k, v]) => `${k}: ${v}`,
+  );
   return `${method} ${target} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
 }
 
@@ -112,8 +119,16 @@ describe('request lines Next.js cannot route', () => {
   });
 
   it('answers 400 for malformed percent-encoding in the path', async () => {
-    for (const [method, target] of [['GET', '/api/attachments/%ff'], ['GET', '/api/attachments/%'], ['PUT', '/api/attachments/%zz'], ['GET', '/%E0%A4%A']]) {
-      const response = await fetch(`${server.url}${target}`, { method, headers: { 'x-ode-version': ODE, authorization: `Bearer ${fieldA}` } });
+    for (const [method, target] of [
+      ['GET', '/api/attachments/%ff'],
+      ['GET', '/api/attachments/%'],
+      ['PUT', '/api/attachments/%zz'],
+      ['GET', '/%E0%A4%A'],
+    ]) {
+      const response = await fetch(`${server.url}${target}`, {
+        method,
+        headers: { 'x-ode-version': ODE, authorization: `Bearer ${fieldA}` },
+      });
       expect(response.status, `${method} ${target}`).toBe(400);
       expect(await response.json()).toEqual({ error: expect.any(String), message: expect.any(String) });
     }
@@ -163,7 +178,8 @@ describe('slow clients', () => {
   });
 
   it('cuts uploads trickling at 100 B/s, and one client holding its share does not stop another client uploading', async () => {
-    const part = (name: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n\r\n`;
+    const part = (name: string) =>
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n\r\n`;
     const tricklers: Connection[] = [];
     for (let i = 0; i < 4; i++) {
       const connection = await connect();
@@ -197,9 +213,14 @@ describe('slow clients', () => {
       timers.forEach(clearInterval);
       tricklers.forEach((connection) => connection.socket.destroy());
     }
-    const stored = await fetch(`${server.url}/api/attachments/fast.bin`, { headers: { 'x-ode-version': ODE, authorization: `Bearer ${fieldB}` } });
+    const stored = await fetch(`${server.url}/api/attachments/fast.bin`, {
+      headers: { 'x-ode-version': ODE, authorization: `Bearer ${fieldB}` },
+    });
     expect(await stored.text()).toBe('from another client');
-    const slow = await fetch(`${server.url}/api/attachments/slow-0.bin`, { method: 'HEAD', headers: { 'x-ode-version': ODE, authorization: `Bearer ${fieldA}` } });
+    const slow = await fetch(`${server.url}/api/attachments/slow-0.bin`, {
+      method: 'HEAD',
+      headers: { 'x-ode-version': ODE, authorization: `Bearer ${fieldA}` },
+    });
     expect(slow.status).toBe(404);
   });
 });
@@ -212,7 +233,11 @@ describe('GET /metrics', () => {
     const pushed = await fetch(`${server.url}/api/sync/push`, {
       method: 'POST',
       headers: { 'x-ode-version': ODE, 'content-type': 'application/json', authorization: `Bearer ${fieldA}` },
-      body: JSON.stringify({ transmission_id: 'metrics-1', client_id: 'metrics', records: [{ observation_id: 'm1', form_type: 'f', data: {} }] }),
+      body: JSON.stringify({
+        transmission_id: 'metrics-1',
+        client_id: 'metrics',
+        records: [{ observation_id: 'm1', form_type: 'f', data: {} }],
+      }),
     });
     expect(pushed.status).toBe(200);
     const byToken = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
@@ -220,7 +245,9 @@ describe('GET /metrics', () => {
     expect(byToken.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await byToken.text();
     expect(text).toMatch(/synkronus_http_requests_total\{method="POST",route="\/api\/sync\/push",status="200"\} 1/);
-    expect(text).toMatch(/synkronus_http_request_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/api\/sync\/push"\}/);
+    expect(text).toMatch(
+      /synkronus_http_request_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/api\/sync\/push"\}/,
+    );
     expect(text).toMatch(/synkronus_sync_records_total\{direction="push"\} 1/);
     expect(text).toMatch(/synkronus_upload_bytes_total\{route="\/api\/attachments\/\{attachment_id\}"\} \d+/);
     expect(text).toMatch(/synkronus_db_pool_connections\{state="total"\} \d+/);

@@ -39,13 +39,18 @@ function startProxy(targets: string[]): Promise<http.Server> {
         answer.pipe(res);
       },
     );
-    upstream.on('error', () => res.headersSent ? res.destroy() : res.writeHead(502).end());
+    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     req.pipe(upstream);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function call(base: string, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers = new Headers({ 'x-ode-version': ODE_VERSION, ...options.headers });
   if (options.token) headers.set('authorization', `Bearer ${options.token}`);
   let body: BodyInit | undefined;
@@ -89,28 +94,57 @@ afterAll(async () => {
 describe('two instances, one database, one bucket', () => {
   it('a push to A is pulled from B, and a token of one instance is good on the other', async () => {
     const id = crypto.randomUUID();
-    const record = { observation_id: id, form_type: 'survey', form_version: '1', data: { n: 1 }, created_at: '2025-01-01T10:00:00Z', updated_at: '2025-01-01T10:00:00Z', synced_at: null, deleted: false, geolocation: null };
-    const pushed = await json(a.url, 'POST', '/api/sync/push', { token: admin, body: { transmission_id: crypto.randomUUID(), client_id: 'tablet-a', records: [record] } });
+    const record = {
+      observation_id: id,
+      form_type: 'survey',
+      form_version: '1',
+      data: { n: 1 },
+      created_at: '2025-01-01T10:00:00Z',
+      updated_at: '2025-01-01T10:00:00Z',
+      synced_at: null,
+      deleted: false,
+      geolocation: null,
+    };
+    const pushed = await json(a.url, 'POST', '/api/sync/push', {
+      token: admin,
+      body: { transmission_id: crypto.randomUUID(), client_id: 'tablet-a', records: [record] },
+    });
     expect(pushed.status, JSON.stringify(pushed.body)).toBe(200);
-    const pulled = await json(b.url, 'POST', '/api/sync/pull', { token: admin, body: { client_id: 'tablet-b', since: { version: 0 } } });
+    const pulled = await json(b.url, 'POST', '/api/sync/pull', {
+      token: admin,
+      body: { client_id: 'tablet-b', since: { version: 0 } },
+    });
     expect(pulled.status).toBe(200);
     expect(pulled.body.records.map((r: { observation_id: string }) => r.observation_id)).toContain(id);
   });
 
-  it('an upload through A is served by B, listed in B\'s attachment manifest, and a second upload of the id is 409 on B', async () => {
+  it("an upload through A is served by B, listed in B's attachment manifest, and a second upload of the id is 409 on B", async () => {
     const content = crypto.randomBytes(3 * 1024 * 1024);
-    expect((await call(a.url, 'PUT', '/api/attachments/shared.bin', { token: admin, body: fileForm(content) })).status).toBe(200);
+    expect(
+      (await call(a.url, 'PUT', '/api/attachments/shared.bin', { token: admin, body: fileForm(content) })).status,
+    ).toBe(200);
     const served = await call(b.url, 'GET', '/api/attachments/shared.bin', { token: admin });
     expect(served.status).toBe(200);
     expect(Buffer.from(await served.arrayBuffer()).equals(content)).toBe(true);
-    const manifest = await json(b.url, 'POST', '/api/attachments/manifest', { token: admin, body: { client_id: 'tablet-b', since_version: 0 } });
+    const manifest = await json(b.url, 'POST', '/api/attachments/manifest', {
+      token: admin,
+      body: { client_id: 'tablet-b', since_version: 0 },
+    });
     expect(manifest.body.operations.map((op: { attachment_id: string }) => op.attachment_id)).toContain('shared.bin');
-    expect((await call(b.url, 'PUT', '/api/attachments/shared.bin', { token: admin, body: fileForm('other') })).status).toBe(409);
+    expect(
+      (await call(b.url, 'PUT', '/api/attachments/shared.bin', { token: admin, body: fileForm('other') })).status,
+    ).toBe(409);
   });
 
-  it('a switch on A is seen by B\'s manifest at once, with the same ETag on both', async () => {
-    const one = await json(a.url, 'POST', '/api/app-bundle/push', { token: admin, body: bundleForm(await bundleZip({ 'app/index.html': 'one' })) });
-    const two = await json(b.url, 'POST', '/api/app-bundle/push', { token: admin, body: bundleForm(await bundleZip({ 'app/index.html': 'two' })) });
+  it("a switch on A is seen by B's manifest at once, with the same ETag on both", async () => {
+    const one = await json(a.url, 'POST', '/api/app-bundle/push', {
+      token: admin,
+      body: bundleForm(await bundleZip({ 'app/index.html': 'one' })),
+    });
+    const two = await json(b.url, 'POST', '/api/app-bundle/push', {
+      token: admin,
+      body: bundleForm(await bundleZip({ 'app/index.html': 'two' })),
+    });
     expect([one.body.manifest.version, two.body.manifest.version]).toEqual(['0001', '0002']);
     expect((await json(a.url, 'POST', '/api/app-bundle/switch/0001', { token: admin })).status).toBe(200);
     const before = await json(b.url, 'GET', '/api/app-bundle/manifest', { token: admin });
@@ -119,13 +153,21 @@ describe('two instances, one database, one bucket', () => {
     const after = await json(b.url, 'GET', '/api/app-bundle/manifest', { token: admin });
     expect(after.body.version).toBe('0002');
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
-    expect((await json(a.url, 'GET', '/api/app-bundle/manifest', { token: admin })).headers.get('etag')).toBe(after.headers.get('etag'));
-    expect(await (await call(b.url, 'GET', '/api/app-bundle/download/app/index.html', { token: admin })).text()).toBe('two');
+    expect((await json(a.url, 'GET', '/api/app-bundle/manifest', { token: admin })).headers.get('etag')).toBe(
+      after.headers.get('etag'),
+    );
+    expect(await (await call(b.url, 'GET', '/api/app-bundle/download/app/index.html', { token: admin })).text()).toBe(
+      'two',
+    );
   });
 
   it('pushes racing on both instances get distinct version numbers', async () => {
     const zips = await Promise.all([1, 2, 3, 4].map((n) => bundleZip({ 'app/index.html': `race ${n}` })));
-    const pushes = await Promise.all(zips.map((zip, i) => json(i % 2 ? b.url : a.url, 'POST', '/api/app-bundle/push', { token: admin, body: bundleForm(zip) })));
+    const pushes = await Promise.all(
+      zips.map((zip, i) =>
+        json(i % 2 ? b.url : a.url, 'POST', '/api/app-bundle/push', { token: admin, body: bundleForm(zip) }),
+      ),
+    );
     const versions = pushes.map((p) => p.body.manifest.version).sort();
     expect(versions).toEqual(['0003', '0004', '0005', '0006']);
   });
@@ -134,7 +176,9 @@ describe('two instances, one database, one bucket', () => {
     const token = (await login(proxyUrl, 'admin', 'admin')).body.token;
     for (let i = 0; i < 4; i++) {
       const content = `via proxy ${i}`;
-      expect((await call(proxyUrl, 'PUT', `/api/attachments/proxy-${i}.txt`, { token, body: fileForm(content) })).status).toBe(200);
+      expect(
+        (await call(proxyUrl, 'PUT', `/api/attachments/proxy-${i}.txt`, { token, body: fileForm(content) })).status,
+      ).toBe(200);
       expect(await (await call(proxyUrl, 'GET', `/api/attachments/proxy-${i}.txt`, { token })).text()).toBe(content);
       expect((await json(proxyUrl, 'GET', '/api/app-bundle/manifest', { token })).body.version).toBe('0002');
     }
@@ -152,10 +196,16 @@ describe('two instances, one database, one bucket', () => {
     const size = 48 * 1024 * 1024;
     const request = http.request(`${a.url}/api/attachments/killed.bin`, {
       method: 'PUT',
-      headers: { 'x-ode-version': ODE_VERSION, authorization: `Bearer ${admin}`, 'content-type': 'multipart/form-data; boundary=cut' },
+      headers: {
+        'x-ode-version': ODE_VERSION,
+        authorization: `Bearer ${admin}`,
+        'content-type': 'multipart/form-data; boundary=cut',
+      },
     });
     request.on('error', () => undefined);
-    request.write('--cut\r\nContent-Disposition: form-data; name="file"; filename="killed.bin"\r\nContent-Type: application/octet-stream\r\n\r\n');
+    request.write(
+      '--cut\r\nContent-Disposition: form-data; name="file"; filename="killed.bin"\r\nContent-Type: application/octet-stream\r\n\r\n',
+    );
     for (let sent = 0; sent < size; sent += 1024 * 1024) request.write(crypto.randomBytes(1024 * 1024));
     request.end('\r\n--cut--\r\n');
     // A holds the attachment's lock from its existence check until the operation is recorded: kill it then.
@@ -176,12 +226,27 @@ describe('two instances, one database, one bucket', () => {
 
     expect((await call(b.url, 'GET', '/api/attachments/killed.bin', { token: admin })).status).toBe(404);
     expect((await call(b.url, 'HEAD', '/api/attachments/killed.bin', { token: admin })).status).toBe(404);
-    const bucket = new S3FileStore({ bucket: s3.bucket, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, prefix: `${PREFIX}/` });
+    const bucket = new S3FileStore({
+      bucket: s3.bucket,
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      prefix: `${PREFIX}/`,
+    });
     expect(await bucket.stat('attachments/killed.bin')).toBeUndefined();
-    expect((await json(b.url, 'POST', '/api/attachments/manifest', { token: admin, body: { client_id: 'x', since_version: 0 } })).body.operations.map((op: { attachment_id: string }) => op.attachment_id)).not.toContain('killed.bin');
+    expect(
+      (
+        await json(b.url, 'POST', '/api/attachments/manifest', {
+          token: admin,
+          body: { client_id: 'x', since_version: 0 },
+        })
+      ).body.operations.map((op: { attachment_id: string }) => op.attachment_id),
+    ).not.toContain('killed.bin');
     expect((await call(b.url, 'GET', '/api/attachments/shared.bin', { token: admin })).status).toBe(200);
     expect((await call(b.url, 'GET', '/api/app-bundle/download/app/index.html', { token: admin })).status).toBe(200);
-    expect((await call(b.url, 'PUT', '/api/attachments/killed.bin', { token: admin, body: fileForm('complete') })).status).toBe(200);
+    expect(
+      (await call(b.url, 'PUT', '/api/attachments/killed.bin', { token: admin, body: fileForm('complete') })).status,
+    ).toBe(200);
     expect(await (await call(b.url, 'GET', '/api/attachments/killed.bin', { token: admin })).text()).toBe('complete');
   });
 });
@@ -189,6 +254,8 @@ describe('two instances, one database, one bucket', () => {
 describe('start-up with S3 storage', () => {
   it('refuses to start, naming the bucket, when the bucket does not exist', async () => {
     const env = { ...s3.env(PREFIX), SYNKRONUS_S3_BUCKET: 'no-such-bucket', DATABASE_URL: databaseUrl };
-    await expect(startServer({ env, timeoutMs: 30_000 })).rejects.toThrow(/storage unavailable: S3 bucket .*no-such-bucket.*: does not exist/);
+    await expect(startServer({ env, timeoutMs: 30_000 })).rejects.toThrow(
+      /storage unavailable: S3 bucket .*no-such-bucket.*: does not exist/,
+    );
   });
 });

@@ -55,7 +55,9 @@ describe('graceful shutdown', () => {
           headers: { 'x-ode-version': '1.3.1', 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify({ transmission_id: transmission, client_id: `device-${worker}`, records }),
         }).then(
-          async (response) => response.status === 200 && ((await response.json()) as { success_count: number }).success_count === RECORDS_PER_PUSH,
+          async (response) =>
+            response.status === 200 &&
+            ((await response.json()) as { success_count: number }).success_count === RECORDS_PER_PUSH,
           () => false,
         );
         outcomes.push({ transmission, acknowledged });
@@ -78,7 +80,8 @@ describe('graceful shutdown', () => {
       `SELECT data->>'transmission' AS transmission, count(*) FROM observations WHERE form_type = 'shutdown' GROUP BY 1`,
     );
     const counts = new Map(stored.rows.map((row) => [row.transmission, Number(row.count)]));
-    for (const outcome of acknowledged) expect(counts.get(outcome.transmission), outcome.transmission).toBe(RECORDS_PER_PUSH);
+    for (const outcome of acknowledged)
+      expect(counts.get(outcome.transmission), outcome.transmission).toBe(RECORDS_PER_PUSH);
     for (const outcome of refused) expect(counts.get(outcome.transmission), outcome.transmission).toBeUndefined();
   });
 });

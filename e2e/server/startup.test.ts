@@ -62,7 +62,9 @@ describe('npm start on an empty data directory', () => {
     const auth = { ...VERSION, authorization: `Bearer ${(await login.json()).token}` };
     const form = new FormData();
     form.append('file', new Blob(['hello, synkronus'], { type: 'text/plain' }), 'note.txt');
-    expect((await fetch(`${server.url}/api/attachments/note.txt`, { method: 'PUT', headers: auth, body: form })).status).toBe(200);
+    expect(
+      (await fetch(`${server.url}/api/attachments/note.txt`, { method: 'PUT', headers: auth, body: form })).status,
+    ).toBe(200);
     const download = await fetch(`${server.url}/api/attachments/note.txt`, { headers: auth });
     expect(download.headers.get('content-length')).toBe('16');
     expect(await download.text()).toBe('hello, synkronus');
@@ -106,7 +108,9 @@ describe('two servers on one empty external database', () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     const users = await client.query('SELECT username, role FROM users');
-    const migrations = await client.query('SELECT migration_name, count(*) FROM _prisma_migrations GROUP BY 1 HAVING count(*) > 1');
+    const migrations = await client.query(
+      'SELECT migration_name, count(*) FROM _prisma_migrations GROUP BY 1 HAVING count(*) > 1',
+    );
     await client.end();
     expect(users.rows).toEqual([{ username: 'admin', role: 'admin' }]);
     expect(migrations.rows).toEqual([]);

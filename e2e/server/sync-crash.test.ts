@@ -42,7 +42,9 @@ describe('a 1,000-record push killed half-way', () => {
     const { token } = await login.json();
 
     // Record 500 already exists and another session holds its row: the push's upsert stops there, half done.
-    await db.query(`INSERT INTO observations (observation_id, form_type, form_version, data) VALUES ('crash-0500', 'survey', '1', '{"before":true}')`);
+    await db.query(
+      `INSERT INTO observations (observation_id, form_type, form_version, data) VALUES ('crash-0500', 'survey', '1', '{"before":true}')`,
+    );
     const before = await counter();
     const blocker = new pg.Client({ connectionString: databaseUrl });
     await blocker.connect();
@@ -73,7 +75,9 @@ describe('a 1,000-record push killed half-way', () => {
     await blocker.query('ROLLBACK');
     await blocker.end();
     await waitFor(async () => {
-      const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`);
+      const busy = await db.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+      );
       return busy.rowCount === 0;
     }, 'the killed server’s transaction to end');
 

@@ -30,7 +30,11 @@ export interface TestApp {
   dataDir: string;
   databaseUrl: string;
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
-  json<T = any>(method: string, path: string, options?: RequestOptions): Promise<{ status: number; body: T; headers: Headers }>;
+  json<T = any>(
+    method: string,
+    path: string,
+    options?: RequestOptions,
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   login(username: string, password: string): Promise<string>;
   /** Creates a user with that role (password = username + "-pw") and returns an access token. */
   userToken(role: Role, username?: string): Promise<string>;
@@ -94,7 +98,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
 
   const login = async (username: string, password: string) => {
     const result = await json('POST', '/api/auth/login', { body: { username, password } });
-    if (result.status !== 200) throw new Error(`login of ${username} failed: ${result.status} ${JSON.stringify(result.body)}`);
+    if (result.status !== 200)
+      throw new Error(`login of ${username} failed: ${result.status} ${JSON.stringify(result.body)}`);
     return result.body.token as string;
   };
 

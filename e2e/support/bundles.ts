@@ -2,7 +2,11 @@ import archiver from 'archiver';
 
 /** A valid app bundle zip for tests outside bundles.test.ts: `changes` replaces files (null removes one). */
 export async function bundleZip(changes: Record<string, string | Buffer | null> = {}): Promise<Buffer> {
-  const schema = { type: 'object', required: ['core_id'], properties: { core_id: { type: 'string' }, name: { type: 'string', 'x-question-type': 'text' } } };
+  const schema = {
+    type: 'object',
+    required: ['core_id'],
+    properties: { core_id: { type: 'string' }, name: { type: 'string', 'x-question-type': 'text' } },
+  };
   const ui = { type: 'VerticalLayout', elements: [{ type: 'Control', scope: '#/properties/name' }] };
   const files: Record<string, string | Buffer | null> = {
     'app/index.html': '<!doctype html><title>field app</title>',

@@ -30,7 +30,11 @@ const pascal = (name: string) =>
 const lowerFirst = (name: string) => name[0].toLowerCase() + name.slice(1);
 
 function isObjectType(schema: Schema): boolean {
-  return schema.type === 'object' || (Array.isArray(schema.type) && schema.type.includes('object')) || (!schema.type && !!schema.properties);
+  return (
+    schema.type === 'object' ||
+    (Array.isArray(schema.type) && schema.type.includes('object')) ||
+    (!schema.type && !!schema.properties)
+  );
 }
 
 /** The generator's default normalizer (SIMPLIFY_ONEOF_ANYOF): `anyOf: [X, {type: null}]` is a nullable X. */
@@ -50,7 +54,8 @@ function needsModel(schema: Schema | undefined): schema is Schema {
   return isObjectType(schema) && !!schema.properties && Object.keys(schema.properties).length > 0;
 }
 
-const isArray = (schema: Schema | undefined) => !!schema && (schema.type === 'array' || (Array.isArray(schema.type) && schema.type.includes('array')));
+const isArray = (schema: Schema | undefined) =>
+  !!schema && (schema.type === 'array' || (Array.isArray(schema.type) && schema.type.includes('array')));
 
 export function typescriptAxiosNames(document: Document): ClientNames {
   const models = new Set<string>(Object.keys(document.components?.schemas ?? {}).map(pascal));
@@ -99,7 +104,8 @@ export function typescriptAxiosNames(document: Document): ClientNames {
       }
     }
   }
-  for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) flattenProperties(pascal(name), schema);
+  for (const [name, schema] of Object.entries(document.components?.schemas ?? {}))
+    flattenProperties(pascal(name), schema);
 
   return { methods: methods.sort(), classes: [...classes].sort(), models: [...models].sort() };
 }

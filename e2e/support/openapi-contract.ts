@@ -29,23 +29,26 @@ export class ContractValidator {
     this.ajv.addFormat('int64', { type: 'number', validate: (value: number) => Number.isSafeInteger(value) });
     for (const format of ['double', 'password', 'binary']) this.ajv.addFormat(format, true);
     this.ajv.addSchema(document, 'openapi');
-    this.operations = Object.entries<Json>(document.paths).flatMap(([template, item]) =>
-      Object.entries<Json>(item).map(([method, spec]) => ({
-        method: method.toUpperCase(),
-        template,
-        spec,
-        pattern: new RegExp(
-          `^${template.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'path' ? '.+' : '[^/]+'))}/?$`,
-        ),
-        literalSegments: template.split('/').filter((segment) => segment && !segment.startsWith('{')).length,
-      })),
-    ).sort((a, b) => b.literalSegments - a.literalSegments);
+    this.operations = Object.entries<Json>(document.paths)
+      .flatMap(([template, item]) =>
+        Object.entries<Json>(item).map(([method, spec]) => ({
+          method: method.toUpperCase(),
+          template,
+          spec,
+          pattern: new RegExp(
+            `^${template.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'path' ? '.+' : '[^/]+'))}/?$`,
+          ),
+          literalSegments: template.split('/').filter((segment) => segment && !segment.startsWith('{')).length,
+        })),
+      )
+      .sort((a, b) => b.literalSegments - a.literalSegments);
   }
 
   async check(method: string, url: string, response: Response): Promise<void> {
     if (method === 'OPTIONS') return; // CORS preflights are not API operations
     const pathname = new URL(url).pathname;
-    const find = (wanted: string) => this.operations.find((candidate) => candidate.method === wanted && candidate.pattern.test(pathname));
+    const find = (wanted: string) =>
+      this.operations.find((candidate) => candidate.method === wanted && candidate.pattern.test(pathname));
     // HEAD answers as GET does, without the body, where no HEAD operation is declared (RFC 9110 §9.3.2).
     const operation = find(method) ?? (method === 'HEAD' ? find('GET') : undefined);
     const where = `${method} ${pathname} → ${response.status}`;
@@ -69,11 +72,22 @@ export class ContractValidator {
         continue;
       }
       const numeric = ['integer', 'number'].includes(header.schema?.type);
-      this.validate(where, `header ${name}`, `${pointer}/headers/${escape(name)}/schema`, numeric ? Number(value) : value);
+      this.validate(
+        where,
+        `header ${name}`,
+        `${pointer}/headers/${escape(name)}/schema`,
+        numeric ? Number(value) : value,
+      );
     }
   }
 
-  private async checkBody(where: string, pointer: string, method: string, documented: Json, response: Response): Promise<void> {
+  private async checkBody(
+    where: string,
+    pointer: string,
+    method: string,
+    documented: Json,
+    response: Response,
+  ): Promise<void> {
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
     const content: Json = documented.content ?? {};
     if (method === 'HEAD' || response.status === 304) return;
@@ -83,7 +97,8 @@ export class ContractValidator {
       return;
     }
     const mediaType = content[contentType] ? contentType : content['*/*'] ? '*/*' : undefined;
-    if (!mediaType) throw new Error(`${where}: content type "${contentType}" is not one of ${Object.keys(content).join(', ')}`);
+    if (!mediaType)
+      throw new Error(`${where}: content type "${contentType}" is not one of ${Object.keys(content).join(', ')}`);
     const schema: Json = content[mediaType].schema ?? {};
     if (schema.format === 'binary') return;
     const text = await response.clone().text();
@@ -106,7 +121,9 @@ export class ContractValidator {
     }
     if (!validate(value)) {
       const problems = validate.errors!.map((error) => `${error.instancePath || '/'} ${error.message}`).join('; ');
-      throw new Error(`${where}: ${what} does not match the document (${problems}): ${JSON.stringify(value).slice(0, 300)}`);
+      throw new Error(
+        `${where}: ${what} does not match the document (${problems}): ${JSON.stringify(value).slice(0, 300)}`,
+      );
     }
   }
 }

@@ -7,7 +7,8 @@ export const TEMPLATE_DB = 'synkronus_template';
 
 export function adminUrl(): string {
   const url = process.env[ADMIN_URL_ENV];
-  if (!url) throw new Error(`${ADMIN_URL_ENV} is not set: run the tests through vitest (global setup starts PostgreSQL)`);
+  if (!url)
+    throw new Error(`${ADMIN_URL_ENV} is not set: run the tests through vitest (global setup starts PostgreSQL)`);
   return url;
 }
 
@@ -31,7 +32,9 @@ async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promis
 export async function createDatabase(options: { fromTemplate?: boolean } = {}): Promise<string> {
   const name = `t_${crypto.randomBytes(6).toString('hex')}`;
   await withAdminClient((client) =>
-    client.query(options.fromTemplate === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`),
+    client.query(
+      options.fromTemplate === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`,
+    ),
   );
   return databaseUrlFor(name);
 }

@@ -34,11 +34,14 @@ function forward(backendPort, req, body, res) {
   return new Promise((resolve) => {
     const headers = { ...req.headers, host: `127.0.0.1:${backendPort}` };
     if (body) headers['content-length'] = String(body.length);
-    const out = http.request({ port: backendPort, host: '127.0.0.1', method: req.method, path: req.url, headers }, (answer) => {
-      res.writeHead(answer.statusCode, answer.headers);
-      answer.pipe(res);
-      answer.on('end', resolve);
-    });
+    const out = http.request(
+      { port: backendPort, host: '127.0.0.1', method: req.method, path: req.url, headers },
+      (answer) => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+        answer.on('end', resolve);
+      },
+    );
     out.on('error', (err) => {
       res.writeHead(502).end(String(err));
       resolve();
@@ -50,10 +53,13 @@ function forward(backendPort, req, body, res) {
 function headStatus(backendPort, path) {
   return new Promise((resolve, reject) => {
     http
-      .request({ port: backendPort, host: '127.0.0.1', method: 'HEAD', path, headers: { host: `127.0.0.1:${backendPort}` } }, (answer) => {
-        answer.resume();
-        resolve(answer.statusCode);
-      })
+      .request(
+        { port: backendPort, host: '127.0.0.1', method: 'HEAD', path, headers: { host: `127.0.0.1:${backendPort}` } },
+        (answer) => {
+          answer.resume();
+          resolve(answer.statusCode);
+        },
+      )
       .on('error', reject)
       .end();
   });
@@ -62,7 +68,9 @@ function headStatus(backendPort, path) {
 const preconditionFailed = (res) =>
   res
     .writeHead(412, { 'content-type': 'application/xml' })
-    .end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>');
+    .end(
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
+    );
 
 let serial = Promise.resolve();
 /** Conditional writes and batch deletes run one at a time: check-then-write must not interleave. */
@@ -73,12 +81,21 @@ function serially(task) {
 }
 
 async function main() {
-  const backend = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, allowMismatchedSignatures: true, configureBuckets: [{ name: bucket }] });
+  const backend = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    allowMismatchedSignatures: true,
+    configureBuckets: [{ name: bucket }],
+  });
   const { port: backendPort } = await backend.run();
   const front = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://x');
-      const chunked = /aws-chunked/.test(req.headers['content-encoding'] ?? '') || req.headers['x-amz-decoded-content-length'] !== undefined;
+      const chunked =
+        /aws-chunked/.test(req.headers['content-encoding'] ?? '') ||
+        req.headers['x-amz-decoded-content-length'] !== undefined;
       let body = req.method === 'PUT' || req.method === 'POST' ? await readBody(req) : undefined;
       if (body && chunked) {
         body = decodeAwsChunked(body);
@@ -87,7 +104,9 @@ async function main() {
         delete req.headers['x-amz-trailer'];
       }
       const objectPath = url.pathname;
-      const conditional = req.headers['if-none-match'] === '*' && (req.method === 'PUT' || (req.method === 'POST' && url.searchParams.has('uploadId')));
+      const conditional =
+        req.headers['if-none-match'] === '*' &&
+        (req.method === 'PUT' || (req.method === 'POST' && url.searchParams.has('uploadId')));
       if (conditional) {
         delete req.headers['if-none-match'];
         await serially(async () => {
@@ -96,7 +115,8 @@ async function main() {
         });
         return;
       }
-      if (req.method === 'POST' && url.searchParams.has('delete')) return await serially(() => forward(backendPort, req, body, res));
+      if (req.method === 'POST' && url.searchParams.has('delete'))
+        return await serially(() => forward(backendPort, req, body, res));
       await forward(backendPort, req, body, res);
     } catch (err) {
       res.writeHead(500).end(String(err));

@@ -14,9 +14,13 @@ export interface TestS3 {
 
 export async function startTestS3(bucket = 'synkronus-test'): Promise<TestS3> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-s3-'));
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', path.join(__dirname, 's3-server-process.cjs'), directory, bucket], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', path.join(__dirname, 's3-server-process.cjs'), directory, bucket],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {

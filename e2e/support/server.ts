@@ -80,7 +80,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       child.kill('SIGKILL');
       throw new Error(`server did not become healthy in time:\n${output}`);
     }
-    const healthy = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    const healthy = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (healthy) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

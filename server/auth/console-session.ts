@@ -68,7 +68,10 @@ export function consoleAuthOptions(secure: boolean): AuthOptions {
     providers: [
       CredentialsProvider({
         name: 'Synkronus',
-        credentials: { username: { label: 'Username', type: 'text' }, password: { label: 'Password', type: 'password' } },
+        credentials: {
+          username: { label: 'Username', type: 'text' },
+          password: { label: 'Password', type: 'password' },
+        },
         async authorize(credentials, request) {
           const headers = (request.headers ?? {}) as Record<string, string | undefined>;
           const ip = clientIp(headers[PEER_ADDRESS_HEADER] ?? '127.0.0.1', headers['x-real-ip'] ?? null);
@@ -139,7 +142,9 @@ export async function consoleSessionUser(cookies: CookieJar): Promise<AuthUser |
   const secret = consoleSessionSecret();
   for (const cookieName of [SECURE_SESSION_COOKIE, SESSION_COOKIE]) {
     const req = { cookies, headers: {} } as unknown as Parameters<typeof getToken>[0]['req'];
-    const claims = sessionClaims(await getToken({ req, secret, cookieName, secureCookie: cookieName !== SESSION_COOKIE }));
+    const claims = sessionClaims(
+      await getToken({ req, secret, cookieName, secureCookie: cookieName !== SESSION_COOKIE }),
+    );
     if (claims) {
       const current = await new UserService().consoleSession(claims.username);
       const valid = current?.user.id === claims.userId && current.sessionVersion === claims.sessionVersion;

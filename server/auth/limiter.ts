@@ -33,7 +33,8 @@ export class SharedWindowLimiter {
   /** Is one more event allowed for this key? Does not count it. */
   async check(key: string): Promise<LimitResult> {
     const window = await this.windows.live(this.key(key));
-    if (!window) return (await this.windows.liveKeyCount()) < this.maxKeys ? { allowed: true } : this.refuse(this.windowMs);
+    if (!window)
+      return (await this.windows.liveKeyCount()) < this.maxKeys ? { allowed: true } : this.refuse(this.windowMs);
     return window.count < this.limit ? { allowed: true } : this.refuse(window.msLeft);
   }
 
@@ -74,8 +75,18 @@ export class AuthLimiter {
 
   constructor(limits = getConfig().authLimits) {
     this.perIp = new SharedWindowLimiter('ip', limits.ip.attempts, limits.ip.windowSeconds * 1000, limits.maxKeys);
-    this.perIpAndUser = new SharedWindowLimiter('login', limits.login.attempts, limits.login.windowSeconds * 1000, limits.maxKeys);
-    this.perUser = new SharedWindowLimiter('account', limits.account.attempts, limits.account.windowSeconds * 1000, limits.maxKeys);
+    this.perIpAndUser = new SharedWindowLimiter(
+      'login',
+      limits.login.attempts,
+      limits.login.windowSeconds * 1000,
+      limits.maxKeys,
+    );
+    this.perUser = new SharedWindowLimiter(
+      'account',
+      limits.account.attempts,
+      limits.account.windowSeconds * 1000,
+      limits.maxKeys,
+    );
   }
 
   /** Every login and refresh request from an IP. */
@@ -118,7 +129,11 @@ export function resetAuthLimiter(): void {
 /**
  * The address the limiter keys on: the socket peer, or `X-Real-IP` when the peer is a trusted proxy.
  */
-export function clientIp(peer: string, realIpHeader: string | null, trustedCidrs = getConfig().authLimits.trustedProxyCidrs): string {
+export function clientIp(
+  peer: string,
+  realIpHeader: string | null,
+  trustedCidrs = getConfig().authLimits.trustedProxyCidrs,
+): string {
   const realIp = realIpHeader?.trim();
   if (!realIp || net.isIP(realIp) === 0 || !isTrusted(peer, trustedCidrs)) return peer;
   return realIp;

@@ -55,7 +55,11 @@ export async function verifyToken(token: string, use: TokenUse): Promise<AuthUse
       return undefined;
     }
     if (typeof payload.username !== 'string' || payload.username === '') return undefined;
-    return { id: typeof payload.sub === 'string' ? payload.sub : '', username: payload.username, role: toRole(payload.role) };
+    return {
+      id: typeof payload.sub === 'string' ? payload.sub : '',
+      username: payload.username,
+      role: toRole(payload.role),
+    };
   } catch (err) {
     if (err instanceof joseErrors.JOSEError || err instanceof TypeError) return undefined;
     throw err;

@@ -102,9 +102,19 @@ export async function backup(outFile: string): Promise<ArchiveManifest> {
     fs.mkdirSync(path.join(staging, 'files'));
     const files = FILE_ENTRIES.filter((entry) => fs.existsSync(path.join(dataDir, entry)));
     for (const entry of files) fs.symlinkSync(path.join(dataDir, entry), path.join(staging, 'files', entry));
-    const manifest: ArchiveManifest = { format: FORMAT, createdAt: new Date().toISOString(), ...dump, files, bundleMtimes: bundleMtimes(dataDir) };
+    const manifest: ArchiveManifest = {
+      format: FORMAT,
+      createdAt: new Date().toISOString(),
+      ...dump,
+      files,
+      bundleMtimes: bundleMtimes(dataDir),
+    };
     writeJsonSynced(path.join(staging, 'manifest.json'), manifest);
-    await tar.c({ gzip: true, file: partial, cwd: staging, follow: true, portable: true }, ['manifest.json', 'db', 'files']);
+    await tar.c({ gzip: true, file: partial, cwd: staging, follow: true, portable: true }, [
+      'manifest.json',
+      'db',
+      'files',
+    ]);
     fsyncFile(partial);
     fs.renameSync(partial, target);
     return manifest;
@@ -121,19 +131,23 @@ export async function restore(archiveFile: string): Promise<ArchiveManifest> {
   const dataDir = getConfig().dataDir;
   fs.mkdirSync(dataDir, { recursive: true });
   const present = fs.readdirSync(dataDir).filter((name) => name !== '.gitkeep');
-  if (present.length > 0) throw new RestoreError(`the data root ${dataDir} is not empty (${present.slice(0, 5).join(', ')})`);
+  if (present.length > 0)
+    throw new RestoreError(`the data root ${dataDir} is not empty (${present.slice(0, 5).join(', ')})`);
   const staging = fs.mkdtempSync(path.join(dataDir, '.restore-'));
   try {
     await tar.x({ file: path.resolve(archiveFile), cwd: staging, strict: true });
     const manifest = JSON.parse(fs.readFileSync(path.join(staging, 'manifest.json'), 'utf8')) as ArchiveManifest;
-    if (manifest.format !== FORMAT) throw new RestoreError(`not a Synkronus backup (format ${String(manifest.format)})`);
+    if (manifest.format !== FORMAT)
+      throw new RestoreError(`not a Synkronus backup (format ${String(manifest.format)})`);
 
     const database = await openDatabase(dataDir);
     try {
       const known = new Set(readMigrations().map((migration) => migration.name));
       const unknown = manifest.migrations.filter((name) => !known.has(name));
-      if (unknown.length > 0) throw new RestoreError(`the backup needs migrations this server does not have: ${unknown.join(', ')}`);
-      if (!(await isEmptyDatabase(database.url))) throw new RestoreError('the database already holds data; restore needs an empty one');
+      if (unknown.length > 0)
+        throw new RestoreError(`the backup needs migrations this server does not have: ${unknown.join(', ')}`);
+      if (!(await isEmptyDatabase(database.url)))
+        throw new RestoreError('the database already holds data; restore needs an empty one');
       await migrate(database.url);
       await loadDatabase(database.url, path.join(staging, 'db'), manifest);
     } finally {

@@ -40,7 +40,10 @@ export async function dumpDatabase(databaseUrl: string, dir: string): Promise<Du
     );
     for (const table of tables) {
       const file = path.join(dir, `${table}.copy`);
-      await pipeline(client.query(copyTo(`COPY ${quoted(table)} TO STDOUT`)), fs.createWriteStream(file, { flush: true }));
+      await pipeline(
+        client.query(copyTo(`COPY ${quoted(table)} TO STDOUT`)),
+        fs.createWriteStream(file, { flush: true }),
+      );
     }
     await client.query('COMMIT');
     return { tables, migrations: migrations.rows.map((row) => row.name) };
@@ -61,7 +64,10 @@ export async function loadDatabase(databaseUrl: string, dir: string, manifest: D
     await client.query(`SET LOCAL session_replication_role = replica`);
     await client.query(`TRUNCATE ${manifest.tables.map(quoted).join(', ')}`);
     for (const table of manifest.tables) {
-      await pipeline(fs.createReadStream(path.join(dir, `${table}.copy`)), client.query(copyFrom(`COPY ${quoted(table)} FROM STDIN`)));
+      await pipeline(
+        fs.createReadStream(path.join(dir, `${table}.copy`)),
+        client.query(copyFrom(`COPY ${quoted(table)} FROM STDIN`)),
+      );
     }
     const sequences = await client.query<{ table_name: string; column_name: string; sequence: string }>(
       `SELECT c.table_name, c.column_name, pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) AS sequence

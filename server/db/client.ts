@@ -32,7 +32,9 @@ function connections(): Connections {
     const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 60_000 });
     // An idle connection that breaks (database restart) is dropped and replaced on next use.
     pool.on('error', (err) => logger.warn('idle database connection failed', { error: err.message }));
-    const adapter = new PrismaPg(pool as unknown as ConstructorParameters<typeof PrismaPg>[0], { disposeExternalPool: true });
+    const adapter = new PrismaPg(pool as unknown as ConstructorParameters<typeof PrismaPg>[0], {
+      disposeExternalPool: true,
+    });
     holder.__synkronusPrisma = { url, client: new PrismaClient({ adapter }), pool };
   }
   return holder.__synkronusPrisma;

@@ -39,7 +39,9 @@ export async function withAdvisoryLock<T>(name: string, task: () => Promise<T>):
     try {
       return await task();
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NAMESPACE, lockKey(name)]).catch(() => (healthy = false));
+      await client
+        .query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NAMESPACE, lockKey(name)])
+        .catch(() => (healthy = false));
     }
   } finally {
     // A connection whose unlock failed may still hold the lock: it is closed, not reused.

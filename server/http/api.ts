@@ -10,7 +10,13 @@ import { withRepositoryGeneration } from '@/server/http/repository-generation-he
 import { CONTENT_LENGTH_HEADER, REQUEST_ID_HEADER, requestInfo } from '@/server/http/request-info';
 import { logAccess } from '@/server/http/access-log';
 import { isPublicPath, operationTemplate } from '@/server/http/operations';
-import { appErrorResponse, contractErrorResponse, forbiddenText, unauthorizedText, INTERNAL_ERROR_BODY } from '@/server/http/responses';
+import {
+  appErrorResponse,
+  contractErrorResponse,
+  forbiddenText,
+  unauthorizedText,
+  INTERNAL_ERROR_BODY,
+} from '@/server/http/responses';
 import { versionGate } from '@/server/http/version-gate';
 import { bodyNulProblem, requestLineProblem } from '@/server/http/request-guards';
 import { matchRoute } from '@/server/http/binary-routes';
@@ -31,7 +37,12 @@ export async function handleApiRequest(request: Request): Promise<Response> {
   const startedAt = performance.now();
   const apiPath = new URL(request.url).pathname.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
   const info = requestInfo(request);
-  const ctx: Context = { user: null, request: info, response: { headers: {} }, log: logger.child({ requestId: info.requestId }) };
+  const ctx: Context = {
+    user: null,
+    request: info,
+    response: { headers: {} },
+    log: logger.child({ requestId: info.requestId }),
+  };
   const response = withCors(request, await respond(request, apiPath, ctx));
   response.headers.set(REQUEST_ID_HEADER, info.requestId);
   logAccess(ctx, request.method, operationTemplate(request.method, apiPath), response.status, startedAt);
@@ -95,7 +106,8 @@ async function route(request: Request, apiPath: string, ctx: Context): Promise<R
     if (nul) return nul;
     body = parsed.value;
   }
-  if (request.method === 'HEAD') return headOf(await handleOpenApiRequest(new Request(request, { method: 'GET' }), apiPath, body, ctx));
+  if (request.method === 'HEAD')
+    return headOf(await handleOpenApiRequest(new Request(request, { method: 'GET' }), apiPath, body, ctx));
   return handleOpenApiRequest(request, apiPath, body, ctx);
 }
 

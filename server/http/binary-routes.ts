@@ -30,9 +30,9 @@ export interface CompiledRoute {
 
 /** A path template's matcher: `{name}` is one segment, `{name+}` the rest of the path. */
 export function pathPattern(template: string): RegExp {
-  const source = template.replace(/[.*?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)(\+?)\}/g, (_, name: string, rest: string) =>
-    rest ? `(?<${name}>.+)` : `(?<${name}>[^/]+)`,
-  );
+  const source = template
+    .replace(/[.*?^$()|[\]\\]/g, '\\$&')
+    .replace(/\{(\w+)(\+?)\}/g, (_, name: string, rest: string) => (rest ? `(?<${name}>.+)` : `(?<${name}>[^/]+)`));
   return new RegExp(`^${source}$`);
 }
 

@@ -10,9 +10,14 @@ import { logger } from '@/server/logger';
 /** Context of a console call: a bearer token (scripts) or the signed-in session. */
 export async function createConsoleContext(request: Request): Promise<Context> {
   const info = requestInfo(request);
-  const user = await bearerUser(request) ?? (await sessionUser(request, info.origin));
+  const user = (await bearerUser(request)) ?? (await sessionUser(request, info.origin));
   if (user) presence().heartbeat(user.username, info.clientId, info.odeVersion);
-  return { user: user ?? null, request: info, response: { headers: {} }, log: logger.child({ requestId: info.requestId }) };
+  return {
+    user: user ?? null,
+    request: info,
+    response: { headers: {} },
+    log: logger.child({ requestId: info.requestId }),
+  };
 }
 
 async function bearerUser(request: Request): Promise<AuthUser | undefined> {

@@ -39,7 +39,8 @@ export function createSynkronusServer(handle: NodeHandler): SynkronusServer {
     const readBefore = req.socket.bytesRead;
     prepareHeaders(req, res, () => draining);
     guardBodyRate(req, config.bodyTimeoutSeconds, config.minBodyBytesPerSecond);
-    if (getConfig().metrics.enabled) res.once('finish', () => observe(req, res, startedAt, req.socket.bytesRead - readBefore));
+    if (getConfig().metrics.enabled)
+      res.once('finish', () => observe(req, res, startedAt, req.socket.bytesRead - readBefore));
     void serve(req, res, handle).catch((err: Error) => {
       logger.error('request failed before the app', { error: err.stack ?? err.message });
       if (!res.headersSent) sendJson(res, 500, INTERNAL_ERROR_BODY);
@@ -72,9 +73,15 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle
   if (pathProblem(pathname)) return sendJson(res, 400, { error: 'malformed path', message: 'Invalid request path' });
   if (!ROUTED_METHODS.has(req.method ?? '')) {
     const allowed = pathname.startsWith('/api/') ? allowedMethods(apiPathOf(pathname)) : undefined;
-    if (pathname.startsWith('/api/') && !allowed) return sendJson(res, 404, { error: 'not found', message: 'Not found' });
+    if (pathname.startsWith('/api/') && !allowed)
+      return sendJson(res, 404, { error: 'not found', message: 'Not found' });
     const allow = (allowed ?? ['GET', 'HEAD', 'POST', 'OPTIONS']).join(', ');
-    return sendJson(res, 405, { error: 'method not allowed', message: `Method not allowed; this path accepts ${allow}` }, { Allow: allow });
+    return sendJson(
+      res,
+      405,
+      { error: 'method not allowed', message: `Method not allowed; this path accepts ${allow}` },
+      { Allow: allow },
+    );
   }
   if (pathname === '/metrics' && getConfig().metrics.enabled) return serveMetrics(req, res);
   await handle(req, res);
@@ -82,10 +89,20 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle
 
 async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return sendJson(res, 405, { error: 'method not allowed', message: 'Method not allowed; this path accepts GET, HEAD' }, { Allow: 'GET, HEAD' });
+    return sendJson(
+      res,
+      405,
+      { error: 'method not allowed', message: 'Method not allowed; this path accepts GET, HEAD' },
+      { Allow: 'GET, HEAD' },
+    );
   }
   if (!(await mayReadMetrics(req.headers.authorization))) {
-    return sendJson(res, 401, { error: 'unauthorized', message: 'Metrics need the metrics token or an admin token' }, { 'WWW-Authenticate': 'Bearer' });
+    return sendJson(
+      res,
+      401,
+      { error: 'unauthorized', message: 'Metrics need the metrics token or an admin token' },
+      { 'WWW-Authenticate': 'Bearer' },
+    );
   }
   const { registry } = metrics();
   const text = await registry.metrics();
@@ -106,7 +123,8 @@ const apiPathOf = (pathname: string) => pathname.replace(/^\/api(?=\/|$)/, '').r
 /** Metrics labels stay bounded: API paths by template, everything else by its kind. */
 function routeLabel(pathname: string): string {
   if (pathname === '/api' || pathname.startsWith('/api/')) {
-    if (pathname.startsWith('/api/trpc/') || pathname.startsWith('/api/console-auth/')) return pathname.split('/').slice(0, 3).join('/');
+    if (pathname.startsWith('/api/trpc/') || pathname.startsWith('/api/console-auth/'))
+      return pathname.split('/').slice(0, 3).join('/');
     const template = routeTemplate(apiPathOf(pathname));
     return template ? `/api${template}` : 'unmatched';
   }

@@ -51,13 +51,19 @@ export function buildOpenApiDocument(origin: string) {
     assertSuccessSchema(operation, procedure._def.output, name);
     const pathNames = [...meta.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
     const inputShape = input?.shape ?? {};
-    const pathParams = pathNames.length ? z.object(Object.fromEntries(pathNames.map((key) => [key, inputShape[key]]))) : undefined;
+    const pathParams = pathNames.length
+      ? z.object(Object.fromEntries(pathNames.map((key) => [key, inputShape[key]])))
+      : undefined;
     const queryParams = meta.method === 'GET' && input && Object.keys(inputShape).length ? input : undefined;
     add(`/api${meta.path}`, meta.method.toLowerCase() as Method, describe(operation, { pathParams, queryParams }));
   }
   for (const { route } of binaryRoutes) {
     if (!route.openapi) continue;
-    add(`/api${route.path.replace(/\{(\w+)\+\}/g, '{$1}')}`, route.method.toLowerCase() as Method, describe(route.openapi, {}));
+    add(
+      `/api${route.path.replace(/\{(\w+)\+\}/g, '{$1}')}`,
+      route.method.toLowerCase() as Method,
+      describe(route.openapi, {}),
+    );
   }
 
   return createDocument({
@@ -72,7 +78,14 @@ export function buildOpenApiDocument(origin: string) {
     servers: [{ url: origin }],
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT token obtained from /api/auth/login' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'JWT token obtained from /api/auth/login',
+        },
+      },
       schemas: { ProblemDetail, AppBundleChangeLog },
     },
   });
@@ -80,7 +93,8 @@ export function buildOpenApiDocument(origin: string) {
 
 function wireOperation(operationId: string | undefined, procedureName: string): WireOperation {
   const operation = operationId ? wireOperations.get(operationId) : undefined;
-  if (!operation) throw new Error(`procedure ${procedureName} has REST metadata but no documented operation (${operationId})`);
+  if (!operation)
+    throw new Error(`procedure ${procedureName} has REST metadata but no documented operation (${operationId})`);
   return operation;
 }
 
@@ -89,20 +103,31 @@ function assertSuccessSchema(operation: WireOperation, output: z.ZodType | undef
   const [, success] = Object.entries(operation.responses).find(([status]) => status.startsWith('2')) ?? [];
   const schema = (success as ZodOpenApiResponseObject | undefined)?.content?.['application/json']?.schema;
   if (!output || schema !== output) {
-    throw new Error(`procedure ${procedureName}: the success response of ${operation.operationId} must be its .output() schema`);
+    throw new Error(
+      `procedure ${procedureName}: the success response of ${operation.operationId} must be its .output() schema`,
+    );
   }
 }
 
-function describe(operation: WireOperation, params: { pathParams?: z.ZodObject; queryParams?: z.ZodObject }): ZodOpenApiOperationObject {
+function describe(
+  operation: WireOperation,
+  params: { pathParams?: z.ZodObject; queryParams?: z.ZodObject },
+): ZodOpenApiOperationObject {
   const underApi = operation !== getHealth;
-  const header = underApi ? z.object({ 'x-ode-version': odeVersionHeader, ...operation.headers?.shape }) : operation.headers;
+  const header = underApi
+    ? z.object({ 'x-ode-version': odeVersionHeader, ...operation.headers?.shape })
+    : operation.headers;
   return {
     operationId: operation.operationId,
     tags: operation.tags,
     summary: operation.summary,
     description: operation.description,
     security: operation.public ? undefined : [{ bearerAuth: [] }],
-    requestParams: definedOnly({ path: params.pathParams ?? operation.path, query: params.queryParams ?? operation.query, header }),
+    requestParams: definedOnly({
+      path: params.pathParams ?? operation.path,
+      query: params.queryParams ?? operation.query,
+      header,
+    }),
     requestBody: operation.requestBody,
     responses: underApi ? withGateResponses(operation) : operation.responses,
   };
@@ -111,7 +136,11 @@ function describe(operation: WireOperation, params: { pathParams?: z.ZodObject; 
 function withGateResponses(operation: WireOperation): ZodOpenApiResponsesObject {
   const hasJsonBody = !!operation.requestBody?.content['application/json'];
   const responses: ZodOpenApiResponsesObject = {
-    400: errorJson(hasJsonBody ? 'Malformed request: path, query or JSON body' : 'Malformed request: bad percent-encoding or control characters in the path or query'),
+    400: errorJson(
+      hasJsonBody
+        ? 'Malformed request: path, query or JSON body'
+        : 'Malformed request: bad percent-encoding or control characters in the path or query',
+    ),
     ...(hasJsonBody && { 413: errorJson('Request body too large') }),
     ...(!operation.public && { 401: gateResponses.unauthorized }),
     426: gateResponses.versionMismatch,
@@ -121,13 +150,17 @@ function withGateResponses(operation: WireOperation): ZodOpenApiResponsesObject 
   if (!operation.generationOnEveryResponse) return sortByStatus(responses);
   return sortByStatus(
     Object.fromEntries(
-      Object.entries(responses).map(([status, response]) => [status, withGenerationHeader(response as ZodOpenApiResponseObject)]),
+      Object.entries(responses).map(([status, response]) => [
+        status,
+        withGenerationHeader(response as ZodOpenApiResponseObject),
+      ]),
     ),
   );
 }
 
 function withGenerationHeader(response: ZodOpenApiResponseObject): ZodOpenApiResponseObject {
-  const headers = response.headers instanceof z.ZodObject ? response.headers.extend(generationHeaders.shape) : generationHeaders;
+  const headers =
+    response.headers instanceof z.ZodObject ? response.headers.extend(generationHeaders.shape) : generationHeaders;
   return { ...response, headers };
 }
 

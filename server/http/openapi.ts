@@ -30,7 +30,12 @@ interface AdapterResult {
   body: string | undefined;
 }
 
-export async function handleOpenApiRequest(request: Request, apiPath: string, body: unknown, ctx: Context): Promise<Response> {
+export async function handleOpenApiRequest(
+  request: Request,
+  apiPath: string,
+  body: unknown,
+  ctx: Context,
+): Promise<Response> {
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
   headers.set('content-type', 'application/json');
@@ -104,15 +109,24 @@ function errorResponse(result: AdapterResult): Response {
     case 'BAD_REQUEST': {
       const issues = parsed.data?.issues ?? [];
       const detail = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
-      return contractErrorResponse(400, { error: detail || parsed.message || 'invalid request', message: 'Invalid request format' });
+      return contractErrorResponse(400, {
+        error: detail || parsed.message || 'invalid request',
+        message: 'Invalid request format',
+      });
     }
     case 'PARSE_ERROR':
     case 'UNSUPPORTED_MEDIA_TYPE':
-      return contractErrorResponse(400, { error: parsed.message ?? 'invalid request body', message: 'Invalid request format' });
+      return contractErrorResponse(400, {
+        error: parsed.message ?? 'invalid request body',
+        message: 'Invalid request format',
+      });
     default:
       if (result.status >= 500) logger.error('request failed', { status: result.status, message: parsed.message });
       return result.status >= 500
         ? contractErrorResponse(500, INTERNAL_ERROR_BODY)
-        : contractErrorResponse(result.status, { error: parsed.message ?? 'An error occurred', message: parsed.message ?? 'Request failed' });
+        : contractErrorResponse(result.status, {
+            error: parsed.message ?? 'An error occurred',
+            message: parsed.message ?? 'Request failed',
+          });
   }
 }

@@ -21,7 +21,16 @@ export interface Operation {
 function procedureOperations(): Operation[] {
   const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta } }>;
   return Object.values(procedures).flatMap(({ _def: { meta } }) =>
-    meta?.openapi ? [{ method: meta.openapi.method, template: meta.openapi.path, role: meta.role, pattern: pathPattern(meta.openapi.path) }] : [],
+    meta?.openapi
+      ? [
+          {
+            method: meta.openapi.method,
+            template: meta.openapi.path,
+            role: meta.role,
+            pattern: pathPattern(meta.openapi.path),
+          },
+        ]
+      : [],
   );
 }
 
@@ -45,7 +54,11 @@ let publicPaths: Set<string> | undefined;
 
 /** Paths whose every operation needs no token (sign-in and token refresh). */
 export function isPublicPath(apiPath: string): boolean {
-  publicPaths ??= new Set(restOperations().filter((op) => op.role === undefined).map((op) => op.template));
+  publicPaths ??= new Set(
+    restOperations()
+      .filter((op) => op.role === undefined)
+      .map((op) => op.template),
+  );
   return publicPaths.has(apiPath);
 }
 
@@ -65,7 +78,11 @@ export function routeTemplate(apiPath: string): string | undefined {
 
 /** The methods the API path answers (HEAD wherever GET is, OPTIONS for CORS), or undefined when no route has it. */
 export function allowedMethods(apiPath: string): string[] | undefined {
-  const methods = new Set(restOperations().filter((op) => op.pattern.test(apiPath)).map((op) => op.method));
+  const methods = new Set(
+    restOperations()
+      .filter((op) => op.pattern.test(apiPath))
+      .map((op) => op.method),
+  );
   if (methods.size === 0) return undefined;
   if (methods.has('GET')) methods.add('HEAD');
   methods.add('OPTIONS');

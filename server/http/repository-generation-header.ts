@@ -20,7 +20,8 @@ let lastKnown: bigint | undefined;
 
 export async function withRepositoryGeneration(request: Request, response: Response): Promise<Response> {
   const path = new URL(request.url).pathname;
-  if (!SYNC_ENDPOINTS.some((endpoint) => endpoint.method === request.method && endpoint.path.test(path))) return response;
+  if (!SYNC_ENDPOINTS.some((endpoint) => endpoint.method === request.method && endpoint.path.test(path)))
+    return response;
   if (response.headers.has(GENERATION_HEADER)) return response;
   const generation = await currentGeneration();
   if (generation !== undefined) response.headers.set(GENERATION_HEADER, String(generation));

@@ -26,7 +26,10 @@ export async function zipResponse(
   const first = await entries.next();
   const archive = archiver('zip', options.compress ? { zlib: { level: 6 } } : { store: true });
   archive.on('error', (err) =>
-    logger.error('zip export aborted mid-stream', { file: options.filename, error: err instanceof AppError ? err.error : err.message }),
+    logger.error('zip export aborted mid-stream', {
+      file: options.filename,
+      error: err instanceof AppError ? err.error : err.message,
+    }),
   );
   void writeEntries(archive, first, entries);
   return new Response(toWebStream(archive), {
@@ -35,7 +38,11 @@ export async function zipResponse(
   });
 }
 
-async function writeEntries(archive: Archiver, first: IteratorResult<ZipEntry>, rest: AsyncGenerator<ZipEntry>): Promise<void> {
+async function writeEntries(
+  archive: Archiver,
+  first: IteratorResult<ZipEntry>,
+  rest: AsyncGenerator<ZipEntry>,
+): Promise<void> {
   let current: Readable | undefined;
   try {
     for (let next = first; !next.done; next = await rest.next()) {

@@ -13,7 +13,9 @@ const ZAttachmentManifestInput = z.object({
 
 export const attachmentsRouter = router({
   manifest: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/attachments/manifest', operationId: getAttachmentManifest.operationId } })
+    .meta({
+      openapi: { method: 'POST', path: '/attachments/manifest', operationId: getAttachmentManifest.operationId },
+    })
     .input(ZAttachmentManifestInput)
     .output(AttachmentManifestResponse)
     .mutation(async ({ input, ctx }) => {
@@ -32,7 +34,9 @@ export const attachmentsRouter = router({
           attachment_id: op.attachmentId,
           // Absolute, from the origin the client reached (upstream sent http://localhost:<PORT>/attachments/…).
           download_url:
-            op.operation === 'download' ? `${ctx.request.origin}/api/attachments/${encodeURIComponent(op.attachmentId)}` : undefined,
+            op.operation === 'download'
+              ? `${ctx.request.origin}/api/attachments/${encodeURIComponent(op.attachmentId)}`
+              : undefined,
           size: op.size ?? undefined,
           content_type: op.contentType ?? undefined,
           version: op.version,

@@ -15,8 +15,9 @@ export const authRouter = router({
     .input(ZLoginInput)
     .output(AuthResponse)
     .mutation(({ input, ctx }) =>
-      auditedSignIn({ channel: 'rest', username: input.username, ip: ctx.request.clientIp, clientId: ctx.request.clientId }, () =>
-        new AuthService().login({ ...input, clientIp: ctx.request.clientIp }),
+      auditedSignIn(
+        { channel: 'rest', username: input.username, ip: ctx.request.clientIp, clientId: ctx.request.clientId },
+        () => new AuthService().login({ ...input, clientIp: ctx.request.clientIp }),
       ),
     ),
 

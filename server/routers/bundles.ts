@@ -28,21 +28,35 @@ const switchMessage = (version: string) => ({ message: `Switched to app bundle v
 
 export const bundlesRouter = router({
   versions: authedProcedure
-    .meta({ openapi: { method: 'GET', path: '/app-bundle/versions', operationId: wire.getAppBundleVersions.operationId } })
+    .meta({
+      openapi: { method: 'GET', path: '/app-bundle/versions', operationId: wire.getAppBundleVersions.operationId },
+    })
     .input(z.object({}))
     .output(wire.AppBundleVersions)
     .query(async () => ({ versions: await new BundleService().versions() })),
 
   changes: authedProcedure
-    .meta({ openapi: { method: 'GET', path: '/app-bundle/changes', operationId: wire.getAppBundleChanges.operationId } })
+    .meta({
+      openapi: { method: 'GET', path: '/app-bundle/changes', operationId: wire.getAppBundleChanges.operationId },
+    })
     .input(ZChangesInput)
     .output(wire.ChangeLog)
     .query(({ input }) =>
-      new BundleService().changes({ current: input.current?.trim(), target: input.target?.trim(), preview: input.preview === 'true' }),
+      new BundleService().changes({
+        current: input.current?.trim(),
+        target: input.target?.trim(),
+        preview: input.preview === 'true',
+      }),
     ),
 
   switch: adminProcedure
-    .meta({ openapi: { method: 'POST', path: '/app-bundle/switch/{version}', operationId: wire.switchAppBundleVersion.operationId } })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/app-bundle/switch/{version}',
+        operationId: wire.switchAppBundleVersion.operationId,
+      },
+    })
     .input(z.object({ version: zPathParam }))
     .output(wire.SwitchAppBundleVersion200Response)
     .mutation(async ({ input, ctx }) => {
@@ -53,11 +67,16 @@ export const bundlesRouter = router({
 
   /** Console: the versions with their state. */
   list: authedProcedure.output(z.array(ZVersionSummary)).query(async () =>
-    (await new BundleService().list()).map((summary) => ({ ...summary, createdAt: summary.createdAt && iso(summary.createdAt) })),
+    (await new BundleService().list()).map((summary) => ({
+      ...summary,
+      createdAt: summary.createdAt && iso(summary.createdAt),
+    })),
   ),
 
   /** Console: the same manifest as GET /app-bundle/manifest; null when no version is active. */
-  activeManifest: authedProcedure.output(wire.AppBundleManifest.nullable()).query(() => new BundleService().activeManifest()),
+  activeManifest: authedProcedure
+    .output(wire.AppBundleManifest.nullable())
+    .query(() => new BundleService().activeManifest()),
 
   /** Console: the change log from version `a` to version `b`. */
   compare: authedProcedure

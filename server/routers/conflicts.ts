@@ -22,12 +22,19 @@ export const conflictsRouter = router({
     .query(({ input }) => new ConflictService().list(input)),
 
   resolve: readWriteProcedure
-    .meta({ openapi: { method: 'POST', path: '/conflicts/{id}/resolve', operationId: wire.resolveConflict.operationId } })
+    .meta({
+      openapi: { method: 'POST', path: '/conflicts/{id}/resolve', operationId: wire.resolveConflict.operationId },
+    })
     .input(ZResolveInput)
     .output(wire.Conflict)
     .mutation(async ({ input, ctx }) => {
       const resolved = await new ConflictService().resolve(input.id, input.keep, ctx.user.username);
-      await record({ ...requestOrigin(ctx), action: 'conflict.resolve', target: resolved.observation_id, details: { conflict: resolved.id, keep: input.keep, version: resolved.resolution?.version ?? null } });
+      await record({
+        ...requestOrigin(ctx),
+        action: 'conflict.resolve',
+        target: resolved.observation_id,
+        details: { conflict: resolved.id, keep: input.keep, version: resolved.resolution?.version ?? null },
+      });
       return resolved;
     }),
 
@@ -37,6 +44,11 @@ export const conflictsRouter = router({
 
   get: authedProcedure
     .input(z.object({ id: z.string() }))
-    .output(wire.Conflict.extend({ winner_version: ObservationVersion.nullable(), loser_version: ObservationVersion.nullable() }))
+    .output(
+      wire.Conflict.extend({
+        winner_version: ObservationVersion.nullable(),
+        loser_version: ObservationVersion.nullable(),
+      }),
+    )
     .query(({ input }) => new ConflictService().get(input.id)),
 });

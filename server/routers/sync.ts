@@ -73,12 +73,18 @@ export const syncRouter = router({
     }),
 
   resetRepository: adminProcedure
-    .meta({ openapi: { method: 'POST', path: '/admin/repository/reset', operationId: wire.adminRepositoryReset.operationId } })
+    .meta({
+      openapi: { method: 'POST', path: '/admin/repository/reset', operationId: wire.adminRepositoryReset.operationId },
+    })
     .input(ZRepositoryResetInput)
     .output(wire.RepositoryResetResponse)
     .mutation(async ({ input, ctx }) => {
       const response = await new SyncService().resetRepository(input.confirm, ctx.user.username);
-      await record({ ...requestOrigin(ctx), action: 'repository.reset', details: { repository_generation: response.repository_generation } });
+      await record({
+        ...requestOrigin(ctx),
+        action: 'repository.reset',
+        details: { repository_generation: response.repository_generation },
+      });
       echoGeneration(ctx, response.repository_generation);
       return response;
     }),
@@ -86,7 +92,14 @@ export const syncRouter = router({
   // Console procedures (no REST path).
 
   repositoryStatus: authedProcedure
-    .output(z.object({ repositoryGeneration: z.number(), currentVersion: z.number(), lastResetAt: z.string().nullable(), lastResetBy: z.string().nullable() }))
+    .output(
+      z.object({
+        repositoryGeneration: z.number(),
+        currentVersion: z.number(),
+        lastResetAt: z.string().nullable(),
+        lastResetBy: z.string().nullable(),
+      }),
+    )
     .query(() => new SyncService().repositoryStatus()),
 
   listObservations: authedProcedure

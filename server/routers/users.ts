@@ -19,26 +19,31 @@ const ZChangePasswordInput = z.object({
 
 const createUser = (path: `/${string}`, operation: WireOperation) =>
   adminProcedure
-  .meta({ openapi: { method: 'POST', path, operationId: operation.operationId } })
-  .input(ZCreateUserInput)
-  .output(wire.UserResponse)
-  .mutation(async ({ input, ctx }) => {
-    const user = await new UserService().create(input);
-    await record({ ...requestOrigin(ctx), action: 'user.create', target: user.username, details: { role: user.role } });
-    ctx.response.status = 201;
-    return { username: user.username, role: user.role, createdAt: iso(user.createdAt) };
-  });
+    .meta({ openapi: { method: 'POST', path, operationId: operation.operationId } })
+    .input(ZCreateUserInput)
+    .output(wire.UserResponse)
+    .mutation(async ({ input, ctx }) => {
+      const user = await new UserService().create(input);
+      await record({
+        ...requestOrigin(ctx),
+        action: 'user.create',
+        target: user.username,
+        details: { role: user.role },
+      });
+      ctx.response.status = 201;
+      return { username: user.username, role: user.role, createdAt: iso(user.createdAt) };
+    });
 
 const deleteUser = (path: `/${string}`, operation: WireOperation) =>
   adminProcedure
-  .meta({ openapi: { method: 'DELETE', path, operationId: operation.operationId } })
-  .input(ZDeleteUserInput)
-  .output(wire.DeleteUser200Response)
-  .mutation(async ({ input, ctx }) => {
-    await new UserService().delete(input.username);
-    await record({ ...requestOrigin(ctx), action: 'user.delete', target: input.username });
-    return { message: 'User deleted successfully' };
-  });
+    .meta({ openapi: { method: 'DELETE', path, operationId: operation.operationId } })
+    .input(ZDeleteUserInput)
+    .output(wire.DeleteUser200Response)
+    .mutation(async ({ input, ctx }) => {
+      await new UserService().delete(input.username);
+      await record({ ...requestOrigin(ctx), action: 'user.delete', target: input.username });
+      return { message: 'User deleted successfully' };
+    });
 
 export const usersRouter = router({
   create: createUser('/users/create', wire.createUser),
@@ -65,7 +70,9 @@ export const usersRouter = router({
   deleteAtResource: deleteUser('/users/{username}', wire.deleteUser),
 
   resetPassword: adminProcedure
-    .meta({ openapi: { method: 'POST', path: '/users/reset-password', operationId: wire.resetUserPassword.operationId } })
+    .meta({
+      openapi: { method: 'POST', path: '/users/reset-password', operationId: wire.resetUserPassword.operationId },
+    })
     .input(ZResetPasswordInput)
     .output(wire.ResetUserPassword200Response)
     .mutation(async ({ input, ctx }) => {

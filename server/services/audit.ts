@@ -53,12 +53,19 @@ export async function record(event: AuditEvent): Promise<void> {
       details: withoutSecrets(event.details ?? {}),
     });
   } catch (err) {
-    logger.error('audit event could not be recorded', { action: event.action, actor: event.actor, error: (err as Error).message });
+    logger.error('audit event could not be recorded', {
+      action: event.action,
+      actor: event.actor,
+      error: (err as Error).message,
+    });
   }
 }
 
 /** Actor, IP and client id of a signed-in request, for `record({...requestOrigin(ctx), action, ...})`. */
-export function requestOrigin(ctx: { user: AuthUser | null; request: RequestInfo }): Pick<AuditEvent, 'actor' | 'ip' | 'clientId'> {
+export function requestOrigin(ctx: {
+  user: AuthUser | null;
+  request: RequestInfo;
+}): Pick<AuditEvent, 'actor' | 'ip' | 'clientId'> {
   return { actor: ctx.user?.username ?? '', ip: ctx.request.clientIp, clientId: ctx.request.clientId };
 }
 
@@ -120,7 +127,14 @@ function toEvent(row: AuditEventRow): AuditPage['events'][number] {
 export class AuditService {
   constructor(private readonly events = new AuditRepository()) {}
 
-  async list(query: { limit: number; before?: number; action?: string; actor?: string; from?: string; to?: string }): Promise<AuditPage> {
+  async list(query: {
+    limit: number;
+    before?: number;
+    action?: string;
+    actor?: string;
+    from?: string;
+    to?: string;
+  }): Promise<AuditPage> {
     const rows = await this.events.list({
       limit: query.limit + 1,
       beforeId: query.before !== undefined ? BigInt(query.before) : undefined,

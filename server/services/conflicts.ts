@@ -50,14 +50,21 @@ function parseCursor(cursor: string | undefined): bigint | undefined {
 export class ConflictService {
   constructor(private readonly history = new HistoryRepository()) {}
 
-  async list(query: { status: ConflictStatus; limit: number; cursor?: string }): Promise<{ conflicts: Conflict[]; next_cursor: string | null }> {
+  async list(query: {
+    status: ConflictStatus;
+    limit: number;
+    cursor?: string;
+  }): Promise<{ conflicts: Conflict[]; next_cursor: string | null }> {
     const rows = await this.history.listConflicts({
       resolved: query.status === 'resolved',
       beforeSeq: parseCursor(query.cursor),
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
-    return { conflicts: page.map(toConflict), next_cursor: rows.length > query.limit ? String(page[page.length - 1].seq) : null };
+    return {
+      conflicts: page.map(toConflict),
+      next_cursor: rows.length > query.limit ? String(page[page.length - 1].seq) : null,
+    };
   }
 
   openCount(): Promise<number> {
@@ -71,7 +78,11 @@ export class ConflictService {
       await this.history.version(tx, row.observation_id, row.winner_version),
       await this.history.version(tx, row.observation_id, row.loser_version),
     ]);
-    return { ...toConflict(row), winner_version: winner ? toVersion(winner) : null, loser_version: loser ? toVersion(loser) : null };
+    return {
+      ...toConflict(row),
+      winner_version: winner ? toVersion(winner) : null,
+      loser_version: loser ? toVersion(loser) : null,
+    };
   }
 
   /**
@@ -82,12 +93,17 @@ export class ConflictService {
     const row = await this.history.transaction(async (tx) => {
       const conflict = await this.history.findConflict(assertUuid(id), tx, true);
       if (!conflict) throw notFound('conflict not found', 'Conflict not found');
-      if (conflict.resolved_at) throw new AppError('conflict', 'conflict already resolved', 'This conflict is already resolved');
+      if (conflict.resolved_at)
+        throw new AppError('conflict', 'conflict already resolved', 'This conflict is already resolved');
       let version: bigint | null = null;
       if (keep === 'loser') {
         const loser = await this.history.version(tx, conflict.observation_id, conflict.loser_version);
         if (!loser) throw new AppError('conflict', 'version no longer kept', 'The losing version is no longer kept');
-        version = (await this.history.writeVersion(tx, conflict.observation_id, loser, { username, clientId: SERVER_CLIENT_ID })) ?? null;
+        version =
+          (await this.history.writeVersion(tx, conflict.observation_id, loser, {
+            username,
+            clientId: SERVER_CLIENT_ID,
+          })) ?? null;
         if (version === null) throw new AppError('conflict', 'observation removed', 'The observation no longer exists');
       }
       return this.history.markResolved(tx, conflict.id, { keep, by: username, version });

@@ -48,7 +48,11 @@ export class HistoryService {
   }
 
   /** Writes an earlier version's content as the observation's newest version, so every device pulls it. */
-  async restore(observationId: string, version: number, username: string): Promise<{ observation_id: string; restored_version: number; version: number }> {
+  async restore(
+    observationId: string,
+    version: number,
+    username: string,
+  ): Promise<{ observation_id: string; restored_version: number; version: number }> {
     const written = await this.history.transaction(async (tx) => {
       const source = await this.history.version(tx, observationId, BigInt(version));
       if (!source) throw notFound('version not found', `Observation ${observationId} has no version ${version}`);

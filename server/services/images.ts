@@ -70,7 +70,9 @@ async function sniffImageType(file: string): Promise<string | undefined> {
 }
 
 function processingEnabled(options: ImageOptions): boolean {
-  return options.compressionLevel > 0 || options.maxWidthPx > 0 || options.maxHeightPx > 0 || options.applyExifOrientation;
+  return (
+    options.compressionLevel > 0 || options.maxWidthPx > 0 || options.maxHeightPx > 0 || options.applyExifOrientation
+  );
 }
 
 /**
@@ -89,13 +91,23 @@ export async function processImage(
   return processingSlots(options.maxConcurrentImageProcessing).run(() => reencode(input, stageOutput, options));
 }
 
-async function reencode(input: StagedFile, stageOutput: StageOutput, options: ImageOptions): Promise<ProcessedImage | undefined> {
+async function reencode(
+  input: StagedFile,
+  stageOutput: StageOutput,
+  options: ImageOptions,
+): Promise<ProcessedImage | undefined> {
   // The header alone, without sharp's pixel limit (which would fail it like a broken file): the limits are
   // checked right below, and the decode itself runs with the limit.
-  const metadata = await sharp(input.path, { limitInputPixels: false }).metadata().catch(() => undefined);
+  const metadata = await sharp(input.path, { limitInputPixels: false })
+    .metadata()
+    .catch(() => undefined);
   if (metadata?.format !== 'jpeg' && metadata?.format !== 'png') return undefined;
   const { width, height } = metadata;
-  if (width > options.maxDecodedDimensionPx || height > options.maxDecodedDimensionPx || width * height > options.maxDecodedPixels) {
+  if (
+    width > options.maxDecodedDimensionPx ||
+    height > options.maxDecodedDimensionPx ||
+    width * height > options.maxDecodedPixels
+  ) {
     throw imageTooLarge();
   }
 
@@ -133,5 +145,7 @@ async function reencode(input: StagedFile, stageOutput: StageOutput, options: Im
 }
 
 function exceedsBox(width: number, height: number, options: ImageOptions): boolean {
-  return (options.maxWidthPx > 0 && width > options.maxWidthPx) || (options.maxHeightPx > 0 && height > options.maxHeightPx);
+  return (
+    (options.maxWidthPx > 0 && width > options.maxWidthPx) || (options.maxHeightPx > 0 && height > options.maxHeightPx)
+  );
 }

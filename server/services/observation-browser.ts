@@ -1,4 +1,8 @@
-import { ObservationBrowserRepository, type BrowserFilter, type MapPoint } from '@/server/db/repositories/observation-browser';
+import {
+  ObservationBrowserRepository,
+  type BrowserFilter,
+  type MapPoint,
+} from '@/server/db/repositories/observation-browser';
 
 /** More points than a browser map shows usefully at once; the map says when it shows only the newest ones. */
 export const MAP_POINT_LIMIT = 50_000;
@@ -17,7 +21,10 @@ export class ObservationBrowserService {
   constructor(private readonly observations = new ObservationBrowserRepository()) {}
 
   async page(input: BrowserFilter & { page: number; pageSize: number }) {
-    const { items, total } = await this.observations.page(input, { skip: (input.page - 1) * input.pageSize, take: input.pageSize });
+    const { items, total } = await this.observations.page(input, {
+      skip: (input.page - 1) * input.pageSize,
+      take: input.pageSize,
+    });
     return {
       total,
       items: items.map((item) => ({

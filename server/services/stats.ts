@@ -51,6 +51,11 @@ export class StatsService {
              COALESCE(c.count, 0) AS count
         FROM series s LEFT JOIN counts c USING (bucket)
        ORDER BY s.bucket`;
-    return { bucketUnit: unit, rangeStart: buckets[0].bucketStart, rangeEnd: buckets[buckets.length - 1].bucketStart, buckets };
+    return {
+      bucketUnit: unit,
+      rangeStart: buckets[0].bucketStart,
+      rangeEnd: buckets[buckets.length - 1].bucketStart,
+      buckets,
+    };
   }
 }

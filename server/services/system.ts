@@ -20,7 +20,9 @@ export class SystemService {
     try {
       await Promise.race([
         this.db.$queryRaw`SELECT 1`,
-        new Promise((_, reject) => setTimeout(() => reject(new Error('database did not answer in time')), HEALTH_TIMEOUT_MS).unref()),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('database did not answer in time')), HEALTH_TIMEOUT_MS).unref(),
+        ),
       ]);
       return { ok: true, timestamp, version };
     } catch (err) {

@@ -39,7 +39,8 @@ function assertValidUsername(username: string): void {
   if (username.length > MAX_USERNAME_LENGTH) {
     throw badRequest(`username is longer than ${MAX_USERNAME_LENGTH} characters`, 'Username is too long');
   }
-  if (CONTROL_CHARACTER.test(username)) throw badRequest('username contains a control character', 'Username is invalid');
+  if (CONTROL_CHARACTER.test(username))
+    throw badRequest('username contains a control character', 'Username is invalid');
 }
 
 export class UserService {
@@ -61,7 +62,10 @@ export class UserService {
   async consoleSession(username: string): Promise<{ user: AuthUser; sessionVersion: number } | undefined> {
     const user = await this.users.findByUsername(username);
     if (!user) return undefined;
-    return { user: { id: user.id, username: user.username, role: user.role as Role }, sessionVersion: user.sessionVersion };
+    return {
+      user: { id: user.id, username: user.username, role: user.role as Role },
+      sessionVersion: user.sessionVersion,
+    };
   }
 
   /**
@@ -74,7 +78,8 @@ export class UserService {
 
   async create(input: { username: string; password: string; role: string }): Promise<CreatedUser> {
     const username = input.username.trim();
-    if (!username || !input.password || !input.role) throw badRequest('missing required fields', 'Missing required fields');
+    if (!username || !input.password || !input.role)
+      throw badRequest('missing required fields', 'Missing required fields');
     if (!isRole(input.role)) {
       throw badRequest(`invalid role: ${input.role}`, 'Invalid role; expected read-only, read-write or admin');
     }
@@ -100,7 +105,8 @@ export class UserService {
   }
 
   async resetPassword(username: string, newPassword: string): Promise<void> {
-    if (!username || !newPassword) throw badRequest('missing required fields', 'Username and new password are required');
+    if (!username || !newPassword)
+      throw badRequest('missing required fields', 'Username and new password are required');
     const passwordHash = await hashPassword(newPassword);
     if (!(await this.users.updatePasswordHash(username, passwordHash))) throw userNotFound();
   }

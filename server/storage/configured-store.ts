@@ -11,7 +11,8 @@ export function fileStore(): FileStore {
   const config = getConfig();
   const signature = JSON.stringify([config.storage, config.dataDir]);
   if (holder.__synkronusFileStore?.signature !== signature) {
-    const store = config.storage.kind === 's3' ? new S3FileStore(config.storage.s3) : new DiskFileStore(dataPaths().root);
+    const store =
+      config.storage.kind === 's3' ? new S3FileStore(config.storage.s3) : new DiskFileStore(dataPaths().root);
     holder.__synkronusFileStore = { signature, store };
   }
   return holder.__synkronusFileStore.store;

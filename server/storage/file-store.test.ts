@@ -17,7 +17,13 @@ const stores: Record<string, () => FileStore> = {};
 beforeAll(async () => {
   s3 = await startTestS3();
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
-  const settings = { bucket: s3.bucket, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, prefix: 'unit/' };
+  const settings = {
+    bucket: s3.bucket,
+    endpoint: s3.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    prefix: 'unit/',
+  };
   stores.disk = () => new DiskFileStore(fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-store-')));
   stores.s3 = () => new S3FileStore({ ...settings, prefix: `unit-${crypto.randomUUID()}/` });
 });
@@ -27,7 +33,8 @@ afterAll(() => s3?.stop());
 function chunkedBody(totalBytes: number, seed: number): Readable {
   return Readable.from(
     (function* () {
-      for (let sent = 0; sent < totalBytes; sent += 64 * 1024) yield Buffer.alloc(Math.min(64 * 1024, totalBytes - sent), (sent / 65536 + seed) % 251);
+      for (let sent = 0; sent < totalBytes; sent += 64 * 1024)
+        yield Buffer.alloc(Math.min(64 * 1024, totalBytes - sent), (sent / 65536 + seed) % 251);
     })(),
   );
 }
@@ -53,7 +60,10 @@ describe.each(['disk', 's3'])('%s file store', (kind) => {
     expect(await store.read('nothing/here')).toBeUndefined();
     const listed = [];
     for await (const object of store.list('a/')) listed.push([object.key, object.size]);
-    expect(listed).toEqual([['a/b/one.txt', 11], ['a/two.txt', 1]]);
+    expect(listed).toEqual([
+      ['a/b/one.txt', 11],
+      ['a/two.txt', 1],
+    ]);
     await store.removeAll('a/');
     expect(await store.stat('a/two.txt')).toBeUndefined();
     expect((await store.stat('c.txt'))?.size).toBe(1);
@@ -72,7 +82,9 @@ describe.each(['disk', 's3'])('%s file store', (kind) => {
   it('an exclusive write never replaces an existing object', async () => {
     const store = stores[kind]();
     await store.put('x/id.jpg', Readable.from([Buffer.from('first')]), { exclusive: true });
-    await expect(store.put('x/id.jpg', Readable.from([Buffer.from('second')]), { exclusive: true })).rejects.toBeInstanceOf(ObjectExistsError);
+    await expect(
+      store.put('x/id.jpg', Readable.from([Buffer.from('second')]), { exclusive: true }),
+    ).rejects.toBeInstanceOf(ObjectExistsError);
     expect(await text((await store.read('x/id.jpg'))!.stream)).toBe('first');
     await store.put('x/id.jpg', Readable.from([Buffer.from('replaced')]));
     expect(await text((await store.read('x/id.jpg'))!.stream)).toBe('replaced');
@@ -93,11 +105,19 @@ describe.each(['disk', 's3'])('%s file store', (kind) => {
 
 describe('S3 start-up check', () => {
   it('passes for the bucket and names a missing bucket or an unreachable endpoint', async () => {
-    const settings = { bucket: s3.bucket, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, prefix: '' };
+    const settings = {
+      bucket: s3.bucket,
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      prefix: '',
+    };
     await expect(new S3FileStore(settings).check()).resolves.toBeUndefined();
     const missing = new S3FileStore({ ...settings, bucket: 'no-such-bucket' }).check();
     await expect(missing).rejects.toBeInstanceOf(StorageUnavailableError);
     await expect(missing).rejects.toThrow(/no-such-bucket.*does not exist/);
-    await expect(new S3FileStore({ ...settings, endpoint: 'http://127.0.0.1:1' }).check()).rejects.toThrow(/unreachable/);
+    await expect(new S3FileStore({ ...settings, endpoint: 'http://127.0.0.1:1' }).check()).rejects.toThrow(
+      /unreachable/,
+    );
   });
 });

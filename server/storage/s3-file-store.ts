@@ -49,7 +49,12 @@ export class S3FileStore implements FileStore {
   async put(key: string, body: Readable, options: { exclusive?: boolean } = {}): Promise<void> {
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.settings.bucket, Key: this.key(key), Body: body, IfNoneMatch: options.exclusive ? '*' : undefined },
+      params: {
+        Bucket: this.settings.bucket,
+        Key: this.key(key),
+        Body: body,
+        IfNoneMatch: options.exclusive ? '*' : undefined,
+      },
       partSize: PART_SIZE,
       queueSize: UPLOAD_QUEUE,
       leavePartsOnError: false,
@@ -98,7 +103,11 @@ export class S3FileStore implements FileStore {
       );
       for (const object of page.Contents ?? []) {
         if (!object.Key) continue;
-        yield { key: object.Key.slice(this.settings.prefix.length), size: object.Size ?? 0, modified: object.LastModified ?? new Date(0) };
+        yield {
+          key: object.Key.slice(this.settings.prefix.length),
+          size: object.Size ?? 0,
+          modified: object.LastModified ?? new Date(0),
+        };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -126,17 +135,26 @@ export class S3FileStore implements FileStore {
       await this.client.send(new HeadBucketCommand({ Bucket: this.settings.bucket }));
     } catch (err) {
       const status = statusOf(err);
-      const reason = status === 404 ? 'does not exist' : status === 403 ? 'access denied' : `unreachable (${(err as Error).name}: ${(err as Error).message})`;
+      const reason =
+        status === 404
+          ? 'does not exist'
+          : status === 403
+            ? 'access denied'
+            : `unreachable (${(err as Error).name}: ${(err as Error).message})`;
       throw new StorageUnavailableError(`S3 ${where}: ${reason}`);
     }
   }
 
   private async deleteBatch(keys: string[]): Promise<void> {
     const result = await this.client.send(
-      new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+      new DeleteObjectsCommand({
+        Bucket: this.settings.bucket,
+        Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+      }),
     );
     const failed = (result.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
-    if (failed.length > 0) throw new Error(`S3 delete failed for ${failed.length} objects: ${failed[0].Code} ${failed[0].Message}`);
+    if (failed.length > 0)
+      throw new Error(`S3 delete failed for ${failed.length} objects: ${failed[0].Code} ${failed[0].Message}`);
   }
 
   private key(key: string): string {

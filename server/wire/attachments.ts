@@ -5,19 +5,36 @@ import { generationHeaders, jsonBody, operation, requestGenerationHeader } from 
 
 export const AttachmentManifestRequest = z
   .object({
-    client_id: z.string().meta({ description: 'Unique identifier for the client requesting the manifest', example: 'mobile-app-123' }),
-    since_version: z.number().int().min(0).meta({ description: 'Data version from which to get attachment changes (0 for all)', example: 42 }),
-    repository_generation: int64().min(1).optional().meta({ description: 'Optional body copy of epoch; header wins when both are sent.' }),
+    client_id: z
+      .string()
+      .meta({ description: 'Unique identifier for the client requesting the manifest', example: 'mobile-app-123' }),
+    since_version: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'Data version from which to get attachment changes (0 for all)', example: 42 }),
+    repository_generation: int64()
+      .min(1)
+      .optional()
+      .meta({ description: 'Optional body copy of epoch; header wins when both are sent.' }),
   })
   .meta({ id: 'AttachmentManifestRequest' });
 
 const AttachmentOperation = z
   .object({
     operation: z.enum(['download', 'delete']).meta({ description: 'Operation to perform on the attachment' }),
-    attachment_id: z.string().meta({ description: 'Unique identifier for the attachment', example: 'abc123-def4-5678-9012-345678901234.jpg' }),
-    download_url: z.string().optional().meta({ format: 'uri', description: 'URL to download the attachment (download operations only)' }),
+    attachment_id: z
+      .string()
+      .meta({ description: 'Unique identifier for the attachment', example: 'abc123-def4-5678-9012-345678901234.jpg' }),
+    download_url: z
+      .string()
+      .optional()
+      .meta({ format: 'uri', description: 'URL to download the attachment (download operations only)' }),
     size: z.number().int().optional().meta({ description: 'Size in bytes (download operations only)' }),
-    content_type: z.string().optional().meta({ description: 'MIME type (download operations only)', example: 'image/jpeg' }),
+    content_type: z
+      .string()
+      .optional()
+      .meta({ description: 'MIME type (download operations only)', example: 'image/jpeg' }),
     version: z.number().int().meta({ description: 'Version when this attachment was created/modified/deleted' }),
   })
   .meta({ id: 'AttachmentOperation' });
@@ -36,17 +53,24 @@ export const AttachmentManifestResponse = z
   })
   .meta({ id: 'AttachmentManifestResponse' });
 
-export const UploadAttachment200Response = z.object({ status: z.string().meta({ example: 'success' }) }).partial().meta({ id: 'UploadAttachment200Response' });
+export const UploadAttachment200Response = z
+  .object({ status: z.string().meta({ example: 'success' }) })
+  .partial()
+  .meta({ id: 'UploadAttachment200Response' });
 
 const attachmentIdPath = z.object({
-  attachment_id: z.string().meta({ description: 'Attachment id (file name), percent-encoded: 1–255 bytes of [A-Za-z0-9._-] segments', example: 'abc123.jpg' }),
+  attachment_id: z.string().meta({
+    description: 'Attachment id (file name), percent-encoded: 1–255 bytes of [A-Za-z0-9._-] segments',
+    example: 'abc123.jpg',
+  }),
 });
 
 const originalQuery = z.object({
-  original: z
-    .string()
-    .optional()
-    .meta({ description: 'Prefer the uncompressed original when one was kept: true, 1 or yes (any case), or any Go ParseBool truth.', example: 'true' }),
+  original: z.string().optional().meta({
+    description:
+      'Prefer the uncompressed original when one was kept: true, 1 or yes (any case), or any Go ParseBool truth.',
+    example: 'true',
+  }),
 });
 
 const binary = (mediaType: string) => ({ [mediaType]: { schema: z.string().meta({ format: 'binary' }) } });
@@ -59,14 +83,22 @@ const downloadHeaders = z.object({
 export const getAttachmentManifest = operation({
   operationId: 'getAttachmentManifest',
   summary: 'Get attachment manifest for incremental sync',
-  description: 'Latest operation per attachment since a data version. Every answer, errors included, carries `x-repository-generation`.',
+  description:
+    'Latest operation per attachment since a data version. Every answer, errors included, carries `x-repository-generation`.',
   headers: z.object({ 'x-repository-generation': requestGenerationHeader }),
   requestBody: jsonBody(AttachmentManifestRequest),
   generationOnEveryResponse: true,
   responses: {
-    200: { description: 'Attachment operations since the version', content: { 'application/json': { schema: AttachmentManifestResponse } } },
+    200: {
+      description: 'Attachment operations since the version',
+      content: { 'application/json': { schema: AttachmentManifestResponse } },
+    },
     400: errorJson('Malformed JSON, missing client_id, or a negative since_version'),
-    409: { description: 'Repository epoch mismatch', headers: generationHeaders, content: { 'application/json': { schema: ErrorResponse } } },
+    409: {
+      description: 'Repository epoch mismatch',
+      headers: generationHeaders,
+      content: { 'application/json': { schema: ErrorResponse } },
+    },
   },
 });
 
@@ -95,7 +127,10 @@ export const uploadAttachment = operation({
   },
   generationOnEveryResponse: true,
   responses: {
-    200: { description: 'Stored and recorded for sync', content: { 'application/json': { schema: UploadAttachment200Response } } },
+    200: {
+      description: 'Stored and recorded for sync',
+      content: { 'application/json': { schema: UploadAttachment200Response } },
+    },
     400: errorJson('Invalid id, not multipart, or not exactly one file part named file'),
     403: gateResponses.forbidden,
     408: errorJson('The client went away while waiting for an upload slot'),

@@ -15,7 +15,9 @@ export const AppBundleVersions = z
   .object({ versions: z.array(z.string()).meta({ description: 'Newest first; the active one ends in " *"' }) })
   .meta({ id: 'AppBundleVersions' });
 
-export const AppBundlePushResponse = z.object({ message: z.string(), manifest: AppBundleManifest }).meta({ id: 'AppBundlePushResponse' });
+export const AppBundlePushResponse = z
+  .object({ message: z.string(), manifest: AppBundleManifest })
+  .meta({ id: 'AppBundlePushResponse' });
 
 export const SwitchAppBundleVersion200Response = z
   .object({ message: z.string().meta({ example: 'Switched to app bundle version 0003' }) })
@@ -23,7 +25,10 @@ export const SwitchAppBundleVersion200Response = z
   .meta({ id: 'SwitchAppBundleVersion200Response' });
 
 const FormDiff = z.object({ form: z.string() }).partial().meta({ id: 'FormDiff', override: sameInBothDirections });
-const FieldChange = z.object({ field: z.string(), type: z.string() }).partial().meta({ id: 'FieldChange', override: sameInBothDirections });
+const FieldChange = z
+  .object({ field: z.string(), type: z.string() })
+  .partial()
+  .meta({ id: 'FieldChange', override: sameInBothDirections });
 const FormModification = z
   .object({
     form: z.string(),
@@ -87,7 +92,11 @@ export const getAppBundleManifest = operation({
   summary: 'Get the current app bundle manifest',
   headers: z.object({ 'x-ode-client-id': clientIdHeader, 'If-None-Match': ifNoneMatch }),
   responses: {
-    200: { description: 'Bundle file list', headers: etagHeader, content: { 'application/json': { schema: AppBundleManifest } } },
+    200: {
+      description: 'Bundle file list',
+      headers: etagHeader,
+      content: { 'application/json': { schema: AppBundleManifest } },
+    },
     304: notModified,
     404: errorJson('No version is active'),
   },
@@ -98,14 +107,20 @@ export const downloadAppBundleFile = operation({
   summary: 'Download one file of the active app bundle (or, with preview=true, of the newest version)',
   path: z.object({ path: z.string().meta({ description: 'File path; slashes raw or as %2F' }) }),
   query: z.object({
-    preview: z.boolean().default(false).meta({ description: 'If true, the file of the newest version, with x-is-preview: true' }),
+    preview: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'If true, the file of the newest version, with x-is-preview: true' }),
   }),
   headers: z.object({ 'if-none-match': z.string().optional() }),
   responses: {
     200: {
       description: 'The file, with its own media type',
       headers: etagHeader,
-      content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) }, '*/*': { schema: z.string().meta({ format: 'binary' }) } },
+      content: {
+        'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) },
+        '*/*': { schema: z.string().meta({ format: 'binary' }) },
+      },
     },
     304: notModified,
     400: errorJson('Empty, undecodable or escaping path'),
@@ -121,8 +136,14 @@ export const downloadAppBundleZip = operation({
     'If-Range': z.string().optional().meta({ description: 'Addition: the ETag or Last-Modified the range applies to' }),
   }),
   responses: {
-    200: { description: 'ZIP archive of the app bundle', content: { 'application/zip': { schema: z.string().meta({ format: 'binary' }) } } },
-    206: { description: 'The requested byte range', content: { 'application/zip': { schema: z.string().meta({ format: 'binary' }) } } },
+    200: {
+      description: 'ZIP archive of the app bundle',
+      content: { 'application/zip': { schema: z.string().meta({ format: 'binary' }) } },
+    },
+    206: {
+      description: 'The requested byte range',
+      content: { 'application/zip': { schema: z.string().meta({ format: 'binary' }) } },
+    },
     404: errorJson('Bundle zip not available'),
     416: errorJson('Range not satisfiable'),
   },
@@ -131,7 +152,9 @@ export const downloadAppBundleZip = operation({
 export const getAppBundleVersions = operation({
   operationId: 'getAppBundleVersions',
   summary: 'Get a list of available app bundle versions',
-  responses: { 200: { description: 'Versions, newest first', content: { 'application/json': { schema: AppBundleVersions } } } },
+  responses: {
+    200: { description: 'Versions, newest first', content: { 'application/json': { schema: AppBundleVersions } } },
+  },
 });
 
 export const pushAppBundle = operation({
@@ -141,12 +164,19 @@ export const pushAppBundle = operation({
     required: true,
     content: {
       'multipart/form-data': {
-        schema: z.object({ bundle: z.string().meta({ format: 'binary', description: 'ZIP file containing the new app bundle' }) }).partial(),
+        schema: z
+          .object({
+            bundle: z.string().meta({ format: 'binary', description: 'ZIP file containing the new app bundle' }),
+          })
+          .partial(),
       },
     },
   },
   responses: {
-    200: { description: 'Pushed; `manifest.version` names the new version', content: { 'application/json': { schema: AppBundlePushResponse } } },
+    200: {
+      description: 'Pushed; `manifest.version` names the new version',
+      content: { 'application/json': { schema: AppBundlePushResponse } },
+    },
     400: errorJson("Not multipart, no 'bundle' part, or the bundle failed validation (the reason is in `message`)"),
     ...adminOnly,
     413: errorJson('Bundle over SYNKRONUS_MAX_BUNDLE_BYTES or the zip limits'),

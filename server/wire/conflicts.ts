@@ -27,9 +27,13 @@ export const Conflict = z
   })
   .meta({ id: 'Conflict' });
 
-export const ConflictList = z.object({ conflicts: z.array(Conflict), next_cursor: z.string().nullable() }).meta({ id: 'ConflictList' });
+export const ConflictList = z
+  .object({ conflicts: z.array(Conflict), next_cursor: z.string().nullable() })
+  .meta({ id: 'ConflictList' });
 
-export const ResolveConflictRequest = z.object({ keep: z.enum(['winner', 'loser']) }).meta({ id: 'ResolveConflictRequest' });
+export const ResolveConflictRequest = z
+  .object({ keep: z.enum(['winner', 'loser']) })
+  .meta({ id: 'ResolveConflictRequest' });
 
 export const listConflicts = operation({
   operationId: 'listConflicts',

@@ -8,7 +8,10 @@ export const ErrorResponse = z
   .object({
     error: z.string().optional().meta({ example: 'Failed to get version information' }),
     message: z.string().optional().meta({ description: 'Optional human-readable detail' }),
-    code: z.string().optional().meta({ description: 'Stable machine-readable code (e.g. repository_reset_required)', example: 'repository_reset_required' }),
+    code: z.string().optional().meta({
+      description: 'Stable machine-readable code (e.g. repository_reset_required)',
+      example: 'repository_reset_required',
+    }),
   })
   .meta({ id: 'ErrorResponse', description: 'This server always sends `error` and `message`.' });
 
@@ -22,7 +25,10 @@ export const ProblemDetail = z
     instance: z.string().meta({ format: 'uri' }).optional(),
     errors: z.array(z.object({ field: z.string(), message: z.string() }).partial()).optional(),
   })
-  .meta({ id: 'ProblemDetail', description: 'Declared by upstream; not sent by this server (errors are ErrorResponse).' });
+  .meta({
+    id: 'ProblemDetail',
+    description: 'Declared by upstream; not sent by this server (errors are ErrorResponse).',
+  });
 
 /** The 426 of the x-ode-version gate: Formulus builds its "update the app" error from these two fields. */
 export const VersionMismatchResponse = z

@@ -21,13 +21,20 @@ export const ObservationVersion = z
   .meta({ id: 'ObservationVersion' });
 
 export const ObservationHistory = z
-  .object({ observation_id: z.string(), versions: z.array(ObservationVersion).describe('Newest first, current version included') })
+  .object({
+    observation_id: z.string(),
+    versions: z.array(ObservationVersion).describe('Newest first, current version included'),
+  })
   .meta({ id: 'ObservationHistory' });
 
 export const RestoreRequest = z.object({ version: z.number().int().positive() }).meta({ id: 'RestoreRequest' });
 
 export const RestoreResponse = z
-  .object({ observation_id: z.string(), restored_version: z.number().int(), version: z.number().int().describe('The new version written') })
+  .object({
+    observation_id: z.string(),
+    restored_version: z.number().int(),
+    version: z.number().int().describe('The new version written'),
+  })
   .meta({ id: 'RestoreResponse' });
 
 export const getObservationHistory = operation({
@@ -35,7 +42,10 @@ export const getObservationHistory = operation({
   tags: ['history'],
   summary: 'Every version of an observation, newest first',
   responses: {
-    200: { description: 'The versions, the current one first', content: { 'application/json': { schema: ObservationHistory } } },
+    200: {
+      description: 'The versions, the current one first',
+      content: { 'application/json': { schema: ObservationHistory } },
+    },
     404: errorJson('Unknown observation'),
   },
 });

@@ -9,7 +9,6 @@ import 'zod-openapi';
 export const int64 = () => z.number().int().meta({ format: 'int64' });
 export const dateTime = () => z.string().meta({ format: 'date-time' });
 
-
 /**
  * Renders an object without `additionalProperties: false`, so that a component used in both requests and
  * responses stays one component (zod-openapi would otherwise add an `…Output` twin).

@@ -28,7 +28,10 @@ export interface WireOperation {
 
 export const operation = (definition: WireOperation) => definition;
 
-export const jsonBody = (schema: z.ZodType): ZodOpenApiRequestBodyObject => ({ required: true, content: { 'application/json': { schema } } });
+export const jsonBody = (schema: z.ZodType): ZodOpenApiRequestBodyObject => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
 
 /** Request headers upstream declares on some operations. */
 export const clientIdHeader = z
@@ -36,15 +39,11 @@ export const clientIdHeader = z
   .optional()
   .meta({ description: 'Optional client instance id; used for per-device presence.' });
 
-export const requestGenerationHeader = z
-  .number()
-  .int()
-  .min(1)
-  .optional()
-  .meta({
-    format: 'int64',
-    description: 'Client repository epoch; must match the server. Omitted or invalid values are treated as "not sent" (the server value is adopted).',
-  });
+export const requestGenerationHeader = z.number().int().min(1).optional().meta({
+  format: 'int64',
+  description:
+    'Client repository epoch; must match the server. Omitted or invalid values are treated as "not sent" (the server value is adopted).',
+});
 
 export const generationHeaders = z.object({
   [GENERATION_HEADER]: z.number().int().meta({ format: 'int64', description: 'Current repository epoch' }),

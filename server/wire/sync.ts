@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { dateTime, int64, sameInBothDirections } from '@/server/wire/openapi';
 import { ErrorResponse, errorJson, gateResponses } from '@/server/wire/errors';
-import { clientIdHeader, generationHeaders, jsonBody, operation, requestGenerationHeader } from '@/server/wire/operation';
+import {
+  clientIdHeader,
+  generationHeaders,
+  jsonBody,
+  operation,
+  requestGenerationHeader,
+} from '@/server/wire/operation';
 
 /**
  * Stored as the client sent it (push checks only that it is an object), so the fields are documented with
@@ -12,12 +18,42 @@ const optionalAsSent = (jsonSchema: Record<string, unknown>) => z.unknown().opti
 
 const ObservationGeolocation = z
   .looseObject({
-    latitude: optionalAsSent({ type: 'number', format: 'double', minimum: -90, maximum: 90, description: 'Latitude in decimal degrees' }),
-    longitude: optionalAsSent({ type: 'number', format: 'double', minimum: -180, maximum: 180, description: 'Longitude in decimal degrees' }),
-    accuracy: optionalAsSent({ type: 'number', format: 'double', minimum: 0, description: 'Horizontal accuracy in meters' }),
-    altitude: optionalAsSent({ type: ['number', 'null'], format: 'double', description: 'Elevation in meters above sea level' }),
-    altitude_accuracy: optionalAsSent({ type: ['number', 'null'], format: 'double', minimum: 0, description: 'Vertical accuracy in meters' }),
-    timestamp: optionalAsSent({ type: 'string', format: 'date-time', description: 'When the GPS fix was obtained (ISO 8601)' }),
+    latitude: optionalAsSent({
+      type: 'number',
+      format: 'double',
+      minimum: -90,
+      maximum: 90,
+      description: 'Latitude in decimal degrees',
+    }),
+    longitude: optionalAsSent({
+      type: 'number',
+      format: 'double',
+      minimum: -180,
+      maximum: 180,
+      description: 'Longitude in decimal degrees',
+    }),
+    accuracy: optionalAsSent({
+      type: 'number',
+      format: 'double',
+      minimum: 0,
+      description: 'Horizontal accuracy in meters',
+    }),
+    altitude: optionalAsSent({
+      type: ['number', 'null'],
+      format: 'double',
+      description: 'Elevation in meters above sea level',
+    }),
+    altitude_accuracy: optionalAsSent({
+      type: ['number', 'null'],
+      format: 'double',
+      minimum: 0,
+      description: 'Vertical accuracy in meters',
+    }),
+    timestamp: optionalAsSent({
+      type: 'string',
+      format: 'date-time',
+      description: 'When the GPS fix was obtained (ISO 8601)',
+    }),
   })
   .meta({ id: 'ObservationGeolocation' });
 
@@ -35,11 +71,23 @@ export const Observation = z
     updated_at: dateTime(),
     synced_at: dateTime().nullish(),
     deleted: z.boolean(),
-    version: z.number().int().optional().meta({ description: 'Addition: change counter value of this version of the record (sent by pull)' }),
-    geolocation: ObservationGeolocation.nullish().meta({ description: 'Optional geolocation data for the observation' }),
-    author: z.string().nullish().meta({ description: 'Optional author/creator identifier for the observation (e.g. username)' }),
+    version: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Addition: change counter value of this version of the record (sent by pull)' }),
+    geolocation: ObservationGeolocation.nullish().meta({
+      description: 'Optional geolocation data for the observation',
+    }),
+    author: z
+      .string()
+      .nullish()
+      .meta({ description: 'Optional author/creator identifier for the observation (e.g. username)' }),
     device_id: z.string().nullish().meta({ description: 'Optional client device identifier for the observation' }),
-    tags: z.array(z.string()).nullish().meta({ description: 'Optional list of string tags (labeling, extensions, data cleaning)' }),
+    tags: z
+      .array(z.string())
+      .nullish()
+      .meta({ description: 'Optional list of string tags (labeling, extensions, data cleaning)' }),
   })
   .meta({
     id: 'Observation',
@@ -57,10 +105,10 @@ const SyncPullRequestSince = z
 export const SyncPullRequest = z
   .object({
     client_id: z.string(),
-    repository_generation: int64()
-      .min(1)
-      .optional()
-      .meta({ description: 'Optional body copy of epoch; header x-repository-generation wins when both are sent. Must match the server or the request returns 409.' }),
+    repository_generation: int64().min(1).optional().meta({
+      description:
+        'Optional body copy of epoch; header x-repository-generation wins when both are sent. Must match the server or the request returns 409.',
+    }),
     since: SyncPullRequestSince.optional(),
     schema_types: z.array(z.string()).optional(),
   })
@@ -68,10 +116,18 @@ export const SyncPullRequest = z
 
 export const SyncPullResponse = z
   .object({
-    current_version: z.number().int().meta({ description: 'Current database version number that increments with each update' }),
-    repository_generation: int64().meta({ description: 'Monotonic repository epoch (increments on admin hard reset only)' }),
+    current_version: z
+      .number()
+      .int()
+      .meta({ description: 'Current database version number that increments with each update' }),
+    repository_generation: int64().meta({
+      description: 'Monotonic repository epoch (increments on admin hard reset only)',
+    }),
     records: z.array(Observation),
-    change_cutoff: z.number().int().meta({ description: "Version of the last change included. Use it as the next 'since.version'." }),
+    change_cutoff: z
+      .number()
+      .int()
+      .meta({ description: "Version of the last change included. Use it as the next 'since.version'." }),
     has_more: z.boolean().meta({ description: 'More records are available beyond this response' }),
     sync_format_version: z.string().meta({ example: '1.0' }),
   })
@@ -81,7 +137,10 @@ export const SyncPushRequest = z
   .object({
     transmission_id: z.string().meta({ format: 'uuid' }),
     client_id: z.string(),
-    repository_generation: int64().min(1).optional().meta({ description: 'Optional body copy of epoch; header x-repository-generation wins when both are sent.' }),
+    repository_generation: int64()
+      .min(1)
+      .optional()
+      .meta({ description: 'Optional body copy of epoch; header x-repository-generation wins when both are sent.' }),
     records: z.array(Observation),
   })
   .meta({ id: 'SyncPushRequest' });
@@ -92,7 +151,10 @@ const SyncPushResponseWarningsInner = z
 
 export const SyncPushResponse = z
   .object({
-    current_version: z.number().int().meta({ description: 'Current database version number after processing the push' }),
+    current_version: z
+      .number()
+      .int()
+      .meta({ description: 'Current database version number after processing the push' }),
     repository_generation: int64(),
     success_count: z.number().int(),
     failed_records: z.array(z.unknown().meta({ override: { type: 'object' } })).optional(),
@@ -101,11 +163,18 @@ export const SyncPushResponse = z
   .meta({ id: 'SyncPushResponse' });
 
 export const RepositoryResetRequest = z
-  .object({ confirm: z.enum(['RESET_REPOSITORY']).meta({ description: 'Must be exactly RESET_REPOSITORY to authorize destructive reset' }) })
+  .object({
+    confirm: z
+      .enum(['RESET_REPOSITORY'])
+      .meta({ description: 'Must be exactly RESET_REPOSITORY to authorize destructive reset' }),
+  })
   .meta({ id: 'RepositoryResetRequest' });
 
 export const RepositoryResetResponse = z
-  .object({ repository_generation: int64().meta({ description: 'New repository epoch after reset' }), message: z.string() })
+  .object({
+    repository_generation: int64().meta({ description: 'New repository epoch after reset' }),
+    message: z.string(),
+  })
   .meta({ id: 'RepositoryResetResponse' });
 
 const syncHeaders = z.object({ 'x-ode-client-id': clientIdHeader, 'x-repository-generation': requestGenerationHeader });
@@ -125,7 +194,13 @@ export const syncPull = operation({
   headers: syncHeaders,
   query: z.object({
     schemaType: z.string().optional().meta({ description: 'Filter by schemaType (added to schema_types)' }),
-    limit: z.number().int().min(1).max(1000).optional().meta({ description: 'Maximum number of records to return (default 100, at most 1000)' }),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .meta({ description: 'Maximum number of records to return (default 100, at most 1000)' }),
   }),
   requestBody: jsonBody(SyncPullRequest),
   generationOnEveryResponse: true,

@@ -23,9 +23,15 @@ export const GetHealth503Response = z
 
 /** Upstream requires none of these fields; this server always sends every one (clients print them). */
 const ServerInfo = z.object({ version: z.string() }).meta({ id: 'ServerInfo' });
-const DatabaseInfo = z.object({ type: z.string(), version: z.string(), database_name: z.string() }).meta({ id: 'DatabaseInfo' });
-const SystemInfo = z.object({ os: z.string(), architecture: z.string(), cpus: z.number().int() }).meta({ id: 'SystemInfo' });
-const BuildInfo = z.object({ commit: z.string(), build_time: z.string(), go_version: z.string() }).meta({ id: 'BuildInfo' });
+const DatabaseInfo = z
+  .object({ type: z.string(), version: z.string(), database_name: z.string() })
+  .meta({ id: 'DatabaseInfo' });
+const SystemInfo = z
+  .object({ os: z.string(), architecture: z.string(), cpus: z.number().int() })
+  .meta({ id: 'SystemInfo' });
+const BuildInfo = z
+  .object({ commit: z.string(), build_time: z.string(), go_version: z.string() })
+  .meta({ id: 'BuildInfo' });
 
 export const SystemVersionInfo = z
   .object({ server: ServerInfo, database: DatabaseInfo, system: SystemInfo, build: BuildInfo })
@@ -36,7 +42,10 @@ const APIVersionInfo = z
   .meta({ id: 'APIVersionInfo' });
 
 export const APIVersionsResponse = z
-  .object({ versions: z.array(APIVersionInfo), current: z.string().meta({ description: 'Identifier of the current API contract version' }) })
+  .object({
+    versions: z.array(APIVersionInfo),
+    current: z.string().meta({ description: 'Identifier of the current API contract version' }),
+  })
   .meta({ id: 'APIVersionsResponse' });
 
 export const getHealth = operation({
@@ -63,5 +72,7 @@ export const getVersion = operation({
 export const getAPIVersions = operation({
   operationId: 'getAPIVersions',
   summary: 'List supported API contract versions',
-  responses: { 200: { description: 'API version list', content: { 'application/json': { schema: APIVersionsResponse } } } },
+  responses: {
+    200: { description: 'API version list', content: { 'application/json': { schema: APIVersionsResponse } } },
+  },
 });

@@ -15,15 +15,22 @@ export const CreateUserRequest = z
   })
   .meta({ id: 'CreateUserRequest' });
 
-export const UserResponse = z.object({ username: z.string(), role: Role, createdAt: dateTime() }).meta({ id: 'UserResponse' });
+export const UserResponse = z
+  .object({ username: z.string(), role: Role, createdAt: dateTime() })
+  .meta({ id: 'UserResponse' });
 
 const UserPresenceClient = z
   .object({
     clientId: z.string().meta({ description: 'Client id from sync or empty string when unknown' }),
     lastSeenAt: dateTime(),
-    lastDataVersion: int64().optional().meta({ description: 'Last known sync data version cursor hint for this client' }),
+    lastDataVersion: int64()
+      .optional()
+      .meta({ description: 'Last known sync data version cursor hint for this client' }),
     appBundleVersion: z.string().optional(),
-    lastOdeVersion: z.string().optional().meta({ description: 'ODE/Formulus client version header last seen for this row' }),
+    lastOdeVersion: z
+      .string()
+      .optional()
+      .meta({ description: 'ODE/Formulus client version header last seen for this row' }),
   })
   .meta({ id: 'UserPresenceClient' });
 
@@ -33,7 +40,10 @@ const UserPresenceSummary = z
     clientCount: z.number().int().meta({ description: 'Number of distinct client ids seen' }),
     clients: z.array(UserPresenceClient),
   })
-  .meta({ id: 'UserPresenceSummary', description: 'Upstream requires none of these fields; this server always sends all three.' });
+  .meta({
+    id: 'UserPresenceSummary',
+    description: 'Upstream requires none of these fields; this server always sends all three.',
+  });
 
 export const UserListItem = z
   .object({
@@ -57,16 +67,25 @@ export const ResetUserPasswordRequest = z
 
 export const ChangePasswordRequest = z
   .object({
-    currentPassword: z.string().meta({ format: 'password', description: 'Current password for verification (an older CLI sent `oldPassword`, also accepted)' }),
+    currentPassword: z.string().meta({
+      format: 'password',
+      description: 'Current password for verification (an older CLI sent `oldPassword`, also accepted)',
+    }),
     newPassword: z.string().meta({ format: 'password', description: 'New password to set' }),
   })
   .meta({ id: 'ChangePasswordRequest' });
 
 const messageResponse = (id: string, example: string) =>
-  z.object({ message: z.string().meta({ example }) }).partial().meta({ id });
+  z
+    .object({ message: z.string().meta({ example }) })
+    .partial()
+    .meta({ id });
 
 export const DeleteUser200Response = messageResponse('DeleteUser200Response', 'User deleted successfully');
-export const ResetUserPassword200Response = messageResponse('ResetUserPassword200Response', 'Password reset successfully');
+export const ResetUserPassword200Response = messageResponse(
+  'ResetUserPassword200Response',
+  'Password reset successfully',
+);
 export const ChangePassword200Response = messageResponse('ChangePassword200Response', 'Password changed successfully');
 
 const adminOnly = { 403: gateResponses.forbidden };
@@ -98,10 +117,16 @@ const deleteUserOperation = (operationId: string, summary: string) =>
 
 export const createUser = createUserOperation('createUser', 'Create a new user (admin only)');
 /** Addition: the same at the collection path. */
-export const createUserAtCollection = createUserOperation('createUserAtCollection', 'Create a new user (admin only; same as /api/users/create)');
+export const createUserAtCollection = createUserOperation(
+  'createUserAtCollection',
+  'Create a new user (admin only; same as /api/users/create)',
+);
 export const deleteUser = deleteUserOperation('deleteUser', 'Delete a user (admin only)');
 /** Addition: the path the CLI and the portal call. */
-export const deleteUserAtDeletePath = deleteUserOperation('deleteUserAtDeletePath', 'Delete a user (admin only; same as DELETE /api/users/{username})');
+export const deleteUserAtDeletePath = deleteUserOperation(
+  'deleteUserAtDeletePath',
+  'Delete a user (admin only; same as DELETE /api/users/{username})',
+);
 
 export const listUsers = operation({
   operationId: 'listUsers',

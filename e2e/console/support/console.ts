@@ -48,7 +48,10 @@ export async function captureScreens(page: Page, name: string): Promise<void> {
       await page.setViewportSize(size);
       await page.waitForLoadState('networkidle');
       await expect(page.locator('.spinner')).toHaveCount(0);
-      await page.screenshot({ path: path.join(SCREENS_DIR, `${name}-${size.width}-${colorScheme}.png`), fullPage: true });
+      await page.screenshot({
+        path: path.join(SCREENS_DIR, `${name}-${size.width}-${colorScheme}.png`),
+        fullPage: true,
+      });
     }
   }
   await page.emulateMedia({ colorScheme: emulatedDark ? 'dark' : 'light' });
@@ -70,12 +73,18 @@ export async function readQrImage(dataUrl: string) {
 // REST, as a device or script would call it.
 
 export async function restLogin(request: APIRequestContext, username: string, password: string) {
-  const response = await request.post('/api/auth/login', { headers: { 'x-ode-version': ODE_VERSION }, data: { username, password } });
+  const response = await request.post('/api/auth/login', {
+    headers: { 'x-ode-version': ODE_VERSION },
+    data: { username, password },
+  });
   const body = response.ok() ? ((await response.json()) as { token: string }) : undefined;
   return { status: response.status(), token: body?.token };
 }
 
-export async function restToken(request: APIRequestContext, user: { username: string; password: string } = CONSOLE_ADMIN): Promise<string> {
+export async function restToken(
+  request: APIRequestContext,
+  user: { username: string; password: string } = CONSOLE_ADMIN,
+): Promise<string> {
   const { status, token } = await restLogin(request, user.username, user.password);
   expect(status).toBe(200);
   return token!;
@@ -89,13 +98,20 @@ export const restHeaders = (token: string, extra: Record<string, string> = {}) =
 
 export async function createUserOverRest(request: APIRequestContext, role: 'read-only' | 'read-write' | 'admin') {
   const user = { username: unique(role), password: `pw-${unique('secret')}`, role };
-  const response = await request.post('/api/users/create', { headers: restHeaders(await restToken(request)), data: user });
+  const response = await request.post('/api/users/create', {
+    headers: restHeaders(await restToken(request)),
+    data: user,
+  });
   expect(response.status()).toBe(201);
   return user;
 }
 
 /** An observation as a device pushes it; `at` for both timestamps (one push often shares one). */
-export function observationRecord(id: string, formType: string, extra: { data?: object; deleted?: boolean; geolocation?: object; at?: string } = {}) {
+export function observationRecord(
+  id: string,
+  formType: string,
+  extra: { data?: object; deleted?: boolean; geolocation?: object; at?: string } = {},
+) {
   const at = extra.at ?? new Date().toISOString();
   return {
     observation_id: id,

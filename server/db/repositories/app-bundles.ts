@@ -27,7 +27,9 @@ export class AppBundleRepository {
 
   async find(version: number): Promise<CatalogueVersion | undefined> {
     const row = await this.db.appBundleVersion.findUnique({ where: { version } });
-    return row ? { version: row.version, createdAt: row.createdAt, files: row.files as unknown as StoredBundleFile[] } : undefined;
+    return row
+      ? { version: row.version, createdAt: row.createdAt, files: row.files as unknown as StoredBundleFile[] }
+      : undefined;
   }
 
   async createdAt(version: number): Promise<Date | undefined> {
@@ -37,7 +39,9 @@ export class AppBundleRepository {
 
   async active(): Promise<{ version: number; activatedAt: Date } | undefined> {
     const row = await this.db.appBundleState.findUnique({ where: { id: 1 } });
-    return row?.activeVersion != null && row.activatedAt ? { version: row.activeVersion, activatedAt: row.activatedAt } : undefined;
+    return row?.activeVersion != null && row.activatedAt
+      ? { version: row.activeVersion, activatedAt: row.activatedAt }
+      : undefined;
   }
 
   async nextVersion(): Promise<number> {

@@ -32,14 +32,20 @@ export class AttachmentOperationsRepository {
    * The latest operation per attachment among those after `sinceVersion` (up to `untilVersion`, the counter
    * read before) meant for this client or for all, in version order.
    */
-  async latestOperations(clientId: string, sinceVersion: number, untilVersion: number): Promise<AttachmentOperationRow[]> {
-    const rows = await this.db.$queryRaw<Array<{
-      attachment_id: string;
-      operation: AttachmentOperationRow['operation'];
-      size: number | null;
-      content_type: string | null;
-      version: bigint;
-    }>>`
+  async latestOperations(
+    clientId: string,
+    sinceVersion: number,
+    untilVersion: number,
+  ): Promise<AttachmentOperationRow[]> {
+    const rows = await this.db.$queryRaw<
+      Array<{
+        attachment_id: string;
+        operation: AttachmentOperationRow['operation'];
+        size: number | null;
+        content_type: string | null;
+        version: bigint;
+      }>
+    >`
       SELECT attachment_id, operation, size, content_type, version FROM (
         SELECT DISTINCT ON (attachment_id) attachment_id, operation, size, content_type, version
           FROM attachment_operations
@@ -61,8 +67,13 @@ export class AttachmentOperationsRepository {
    * One page of attachment ids after `afterId` in id order, each with its latest operation. Keyset paging over
    * the attachment_id index keeps every page cheap however many attachments there are.
    */
-  async latestOperationPerId(afterId: string, limit: number): Promise<Array<Pick<AttachmentOperationRow, 'attachmentId' | 'operation'>>> {
-    const rows = await this.db.$queryRaw<Array<{ attachment_id: string; operation: AttachmentOperationRow['operation'] }>>`
+  async latestOperationPerId(
+    afterId: string,
+    limit: number,
+  ): Promise<Array<Pick<AttachmentOperationRow, 'attachmentId' | 'operation'>>> {
+    const rows = await this.db.$queryRaw<
+      Array<{ attachment_id: string; operation: AttachmentOperationRow['operation'] }>
+    >`
       SELECT ids.attachment_id, latest.operation
         FROM (SELECT DISTINCT attachment_id FROM attachment_operations
                WHERE attachment_id > ${afterId} ORDER BY attachment_id LIMIT ${limit}) ids

@@ -53,7 +53,9 @@ export class AuditRepository {
   }
 
   async actions(): Promise<string[]> {
-    const rows = await this.db.$queryRaw<Array<{ action: string }>>`SELECT DISTINCT action FROM audit_events ORDER BY action`;
+    const rows = await this.db.$queryRaw<
+      Array<{ action: string }>
+    >`SELECT DISTINCT action FROM audit_events ORDER BY action`;
     return rows.map((row) => row.action);
   }
 }

@@ -22,12 +22,22 @@ function parquetSelect(keys: Array<{ key: string; type: DataKeyType }>): string 
     return value;
   });
   return [
-    'observation_id', 'form_type', 'form_version', wireTime('created_at'), wireTime('updated_at'),
-    `CASE WHEN synced_at IS NOT NULL THEN ${wireTime('synced_at')} END`, 'deleted', 'version::text', 'geolocation',
-    'author', 'device_id', 'CASE WHEN tags IS NOT NULL THEN to_json(tags)::text END',
+    'observation_id',
+    'form_type',
+    'form_version',
+    wireTime('created_at'),
+    wireTime('updated_at'),
+    `CASE WHEN synced_at IS NOT NULL THEN ${wireTime('synced_at')} END`,
+    'deleted',
+    'version::text',
+    'geolocation',
+    'author',
+    'device_id',
+    'CASE WHEN tags IS NOT NULL THEN to_json(tags)::text END',
     ...dataColumns,
     // The keyset cursor.
-    'created_at::text', 'observation_id',
+    'created_at::text',
+    'observation_id',
   ].join(', ');
 }
 
@@ -70,7 +80,12 @@ export class ExportRepository {
    * The next page of one form type for the Parquet export, as arrays of column values (see parquetSelect); the
    * last two values of a row are its keyset cursor. Plain `pg`, no per-value decoding beyond the driver's.
    */
-  async parquetPage(formType: string, keys: Array<{ key: string; type: DataKeyType }>, after: ExportCursor | undefined, limit: number): Promise<unknown[][]> {
+  async parquetPage(
+    formType: string,
+    keys: Array<{ key: string; type: DataKeyType }>,
+    after: ExportCursor | undefined,
+    limit: number,
+  ): Promise<unknown[][]> {
     const params: unknown[] = [formType, ...keys.map(({ key }) => key)];
     let keyset = 'TRUE';
     if (after) {

@@ -57,7 +57,8 @@ export interface ServerWriter {
   clientId: string;
 }
 
-const VERSION_COLUMNS = (table: string) => Prisma.raw(`
+const VERSION_COLUMNS = (table: string) =>
+  Prisma.raw(`
   observation_id, version, form_type, form_version, data, deleted, geolocation, tags,
   to_char(${table} AT TIME ZONE 'UTC', '${RFC3339_UTC}') AS written_at,
   written_by, written_client_id, written_transmission_id`);
@@ -99,7 +100,12 @@ export class HistoryRepository {
    * the one it replaces). The counter row is locked first, as every writer does, so this cannot deadlock with a
    * push holding the counter while it waits for this observation.
    */
-  async writeVersion(tx: Tx, observationId: string, content: VersionContent, writer: ServerWriter): Promise<bigint | undefined> {
+  async writeVersion(
+    tx: Tx,
+    observationId: string,
+    content: VersionContent,
+    writer: ServerWriter,
+  ): Promise<bigint | undefined> {
     await tx.$queryRaw`SELECT 1 FROM sync_version WHERE id = 1 FOR UPDATE`;
     const rows = await tx.$queryRaw<Array<{ version: bigint }>>`
       UPDATE observations
@@ -135,7 +141,11 @@ export class HistoryRepository {
     return rows[0];
   }
 
-  async markResolved(tx: Tx, id: string, resolution: { keep: 'winner' | 'loser'; by: string; version: bigint | null }): Promise<ConflictRow> {
+  async markResolved(
+    tx: Tx,
+    id: string,
+    resolution: { keep: 'winner' | 'loser'; by: string; version: bigint | null },
+  ): Promise<ConflictRow> {
     const [row] = await tx.$queryRaw<ConflictRow[]>`
       UPDATE observation_conflicts
          SET resolved_at = now(), resolved_by = ${resolution.by}, resolution = ${resolution.keep},

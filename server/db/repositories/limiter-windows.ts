@@ -26,7 +26,9 @@ export class LimiterWindowRepository {
   }
 
   async liveKeyCount(): Promise<number> {
-    const [row] = await this.db.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM auth_limiter_windows WHERE reset_at > now()`;
+    const [row] = await this.db.$queryRaw<
+      Array<{ n: number }>
+    >`SELECT count(*)::int AS n FROM auth_limiter_windows WHERE reset_at > now()`;
     return row.n;
   }
 

@@ -44,7 +44,10 @@ function whereClause(filter: BrowserFilter): Prisma.Sql {
 export class ObservationBrowserRepository {
   constructor(private readonly db: Db = getDb()) {}
 
-  async page(filter: BrowserFilter, page: { skip: number; take: number }): Promise<{ items: BrowserRow[]; total: number }> {
+  async page(
+    filter: BrowserFilter,
+    page: { skip: number; take: number },
+  ): Promise<{ items: BrowserRow[]; total: number }> {
     const where = whereClause(filter);
     const [items, [{ total }]] = await Promise.all([
       this.db.$queryRaw<BrowserRow[]>`

@@ -22,7 +22,8 @@ export interface GroupedPush {
   response: object;
 }
 
-export type GroupedPushResult = { response: Record<string, unknown> } | { stale_generation: number } | { error: string };
+export type GroupedPushResult =
+  { response: Record<string, unknown> } | { stale_generation: number } | { error: string };
 
 /** A pull page: the counter read in the same snapshot and the page's records as wire JSON text. */
 export interface PullPage {
@@ -67,7 +68,8 @@ const wireTime = (column: string) =>
   `rtrim(rtrim(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '0'), '.') || 'Z'`;
 
 /** Stored JSON back to what was pushed: U+0000 is kept escaped in PostgreSQL (server/services/sync/nul-escape.ts). */
-const pushedJson = (column: string) => `replace(replace(${column}::text, U&'\\E000' || '0', '\\u0000'), U&'\\E000' || 'e', U&'\\E000')`;
+const pushedJson = (column: string) =>
+  `replace(replace(${column}::text, U&'\\E000' || '0', '\\u0000'), U&'\\E000' || 'e', U&'\\E000')`;
 
 /** One record in the wire format, as JSON text (see WireRecord for the fields and their omission rules). */
 const WIRE_RECORD_SQL = `
@@ -123,7 +125,12 @@ export class ObservationRepository {
 
   async readCounter(): Promise<Counter & { lastResetAt: Date | null; lastResetBy: string | null }> {
     const [row] = await this.db.$queryRaw<
-      Array<{ current_version: bigint; repository_generation: bigint; last_reset_at: Date | null; last_reset_by: string | null }>
+      Array<{
+        current_version: bigint;
+        repository_generation: bigint;
+        last_reset_at: Date | null;
+        last_reset_by: string | null;
+      }>
     >`SELECT current_version, repository_generation, last_reset_at, last_reset_by FROM sync_version WHERE id = 1`;
     return {
       currentVersion: row.current_version,
@@ -141,7 +148,10 @@ export class ObservationRepository {
     const client = await getPool().connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ results: GroupedPushResult[] }>('SELECT sync_push_group($1::jsonb) AS results', [JSON.stringify(pushes)]);
+      const { rows } = await client.query<{ results: GroupedPushResult[] }>(
+        'SELECT sync_push_group($1::jsonb) AS results',
+        [JSON.stringify(pushes)],
+      );
       await client.query('COMMIT');
       client.release();
       return rows[0].results;
@@ -182,14 +192,11 @@ export class ObservationRepository {
     return (await this.db.pushTransmission.deleteMany({ where: { createdAt: { lt: olderThan } } })).count;
   }
 
-
-
   async setWatermark(clientId: string, version: number | bigint): Promise<void> {
     await this.db.$executeRaw`
       INSERT INTO client_sync_state (client_id, last_pulled_version) VALUES (${clientId}, ${BigInt(version)})
       ON CONFLICT (client_id) DO UPDATE SET last_pulled_version = EXCLUDED.last_pulled_version, updated_at = now()`;
   }
-
 
   /** The hard reset: every observation and attachment operation gone, the counter back to 1, a new generation. */
   async resetRepository(tx: Tx, username: string): Promise<bigint> {
@@ -208,7 +215,10 @@ export class ObservationRepository {
 
   // Console queries (server-side paging, not sync/pull).
 
-  async list(filter: { formType?: string; search?: string; includeDeleted: boolean }, page: { skip: number; take: number }) {
+  async list(
+    filter: { formType?: string; search?: string; includeDeleted: boolean },
+    page: { skip: number; take: number },
+  ) {
     const where: Prisma.ObservationWhereInput = {
       ...(filter.formType !== undefined && { formType: filter.formType }),
       ...(filter.search && { observationId: { contains: filter.search, mode: 'insensitive' as const } }),
@@ -221,8 +231,15 @@ export class ObservationRepository {
         skip: page.skip,
         take: page.take,
         select: {
-          observationId: true, formType: true, formVersion: true, createdAt: true, updatedAt: true,
-          deleted: true, version: true, author: true, deviceId: true,
+          observationId: true,
+          formType: true,
+          formVersion: true,
+          createdAt: true,
+          updatedAt: true,
+          deleted: true,
+          version: true,
+          author: true,
+          deviceId: true,
         },
       }),
       this.db.observation.count({ where }),

@@ -18,8 +18,11 @@ export class PresenceRepository {
    * safe to lose, so its commit does not wait for the disk (every sync request writes one).
    */
   async upsert(event: PresenceEvent): Promise<void> {
-    const dataVersion = event.lastDataVersion === undefined || event.lastDataVersion === null ? null : BigInt(event.lastDataVersion);
-    await this.db.$transaction([this.db.$executeRaw`SET LOCAL synchronous_commit TO off`, this.db.$executeRaw`
+    const dataVersion =
+      event.lastDataVersion === undefined || event.lastDataVersion === null ? null : BigInt(event.lastDataVersion);
+    await this.db.$transaction([
+      this.db.$executeRaw`SET LOCAL synchronous_commit TO off`,
+      this.db.$executeRaw`
       INSERT INTO user_client_presence
         (username, client_id, last_seen_at, last_data_version, app_bundle_version, last_ode_version)
       SELECT ${event.username}, ${event.clientId}, ${event.seenAt}, ${dataVersion},
@@ -29,6 +32,7 @@ export class PresenceRepository {
         last_seen_at       = GREATEST(user_client_presence.last_seen_at, EXCLUDED.last_seen_at),
         last_data_version  = COALESCE(EXCLUDED.last_data_version, user_client_presence.last_data_version),
         app_bundle_version = COALESCE(EXCLUDED.app_bundle_version, user_client_presence.app_bundle_version),
-        last_ode_version   = COALESCE(EXCLUDED.last_ode_version, user_client_presence.last_ode_version)`]);
+        last_ode_version   = COALESCE(EXCLUDED.last_ode_version, user_client_presence.last_ode_version)`,
+    ]);
   }
 }

@@ -15,7 +15,12 @@ import { AttachmentService, uploadTooLarge, type ReceivedUpload } from '@/server
 import { GENERATION_HEADER } from '@/server/services/generation';
 import { record, requestOrigin } from '@/server/services/audit';
 import type { StoredFileInfo } from '@/server/storage/attachment-store';
-import { checkAttachmentExists, downloadAttachment, getAttachmentsExportZip, uploadAttachment } from '@/server/wire/attachments';
+import {
+  checkAttachmentExists,
+  downloadAttachment,
+  getAttachmentsExportZip,
+  uploadAttachment,
+} from '@/server/wire/attachments';
 
 /**
  * The streaming attachment endpoints (api-contract §4): multipart upload, download / existence check, and
@@ -64,7 +69,10 @@ async function receiveSingleFile(request: Request, service: AttachmentService): 
   let parser: busboy.Busboy;
   try {
     // parts: 2 so that a second part is still looked at (and reported below), and nothing after it.
-    parser = busboy({ headers: { 'content-type': request.headers.get('content-type') ?? '' }, limits: { files: 1, fields: 0, parts: 2 } });
+    parser = busboy({
+      headers: { 'content-type': request.headers.get('content-type') ?? '' },
+      limits: { files: 1, fields: 0, parts: 2 },
+    });
   } catch {
     throw multipartInvalid();
   }
@@ -133,7 +141,9 @@ async function download(request: Request, rawId: string): Promise<Response> {
   const id = attachmentIdFromPath(rawId);
   const file = id && (await new AttachmentService().openForDownload(id, prefersOriginal(request)));
   if (!id || !file) return jsonResponse(notFoundBody, { status: 404 });
-  file.stream.on('error', (err) => logger.error('attachment download failed while streaming', { id, error: err.message }));
+  file.stream.on('error', (err) =>
+    logger.error('attachment download failed while streaming', { id, error: err.message }),
+  );
   return new Response(toWebStream(file.stream), { status: 200, headers: downloadHeaders(id, file) });
 }
 

@@ -11,7 +11,12 @@ import { presence } from '@/server/services/presence';
 import { BundleService, bundleTooLarge, type OpenedFile } from '@/server/services/bundles/service';
 import type { StagedBundle } from '@/server/services/bundles/store';
 import { limitBytes } from '@/server/services/bundles/files';
-import { downloadAppBundleFile, downloadAppBundleZip, getAppBundleManifest, pushAppBundle } from '@/server/wire/bundles';
+import {
+  downloadAppBundleFile,
+  downloadAppBundleZip,
+  getAppBundleManifest,
+  pushAppBundle,
+} from '@/server/wire/bundles';
 import { record, requestOrigin } from '@/server/services/audit';
 
 /**
@@ -38,7 +43,12 @@ async function push(request: Request, ctx: BinaryRouteContext): Promise<Response
   const service = new BundleService();
   const staged = await receiveBundle(request, service);
   const manifest = await service.push(staged);
-  await record({ ...requestOrigin(ctx), action: 'bundle.push', target: manifest.version, details: { files: manifest.files.length } });
+  await record({
+    ...requestOrigin(ctx),
+    action: 'bundle.push',
+    target: manifest.version,
+    details: { files: manifest.files.length },
+  });
   return jsonResponse({ message: 'App bundle successfully pushed', manifest });
 }
 
@@ -84,7 +94,8 @@ async function receiveBundle(request: Request, service: BundleService): Promise<
 
 async function manifest(request: Request, ctx: BinaryRouteContext): Promise<Response> {
   const current = await new BundleService().activeManifest();
-  if (!current) return jsonResponse({ error: 'no active app bundle', message: 'No app bundle is active' }, { status: 404 });
+  if (!current)
+    return jsonResponse({ error: 'no active app bundle', message: 'No app bundle is active' }, { status: 404 });
   presence().record({
     username: ctx.user.username,
     clientId: ctx.request.clientId,
@@ -93,7 +104,8 @@ async function manifest(request: Request, ctx: BinaryRouteContext): Promise<Resp
   });
   const etag = `"${current.hash}"`;
   // A plain 304: the OpenAPI adapter cannot answer one.
-  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
+  if (request.headers.get('if-none-match') === etag)
+    return new Response(null, { status: 304, headers: { ETag: etag } });
   return jsonResponse(current, { headers: { ETag: etag } });
 }
 
@@ -101,7 +113,8 @@ async function downloadFile(request: Request, ctx: BinaryRouteContext): Promise<
   const filePath = decodePathParam(ctx.params.path);
   const preview = parseGoBool(new URL(request.url).searchParams.get('preview') ?? undefined) === true;
   const opened = await new BundleService().openFile(filePath, preview);
-  if (!opened) return jsonResponse({ error: `file not found: ${filePath}`, message: 'File not found' }, { status: 404 });
+  if (!opened)
+    return jsonResponse({ error: `file not found: ${filePath}`, message: 'File not found' }, { status: 404 });
   const etag = `"${opened.file.hash}"`;
   const headers = new Headers({ 'Content-Type': opened.file.mimeType, ETag: etag });
   if (preview) headers.set('x-is-preview', 'true');
@@ -127,7 +140,8 @@ function decodePathParam(raw: string): string {
 
 async function downloadZip(request: Request): Promise<Response> {
   const opened = await new BundleService().openActiveZip();
-  if (!opened) return jsonResponse({ error: 'bundle zip not available', message: 'Bundle zip not available' }, { status: 404 });
+  if (!opened)
+    return jsonResponse({ error: 'bundle zip not available', message: 'Bundle zip not available' }, { status: 404 });
   const etag = `"${opened.file.hash}"`;
   const lastModified = opened.modified.toUTCString();
   const headers = new Headers({
@@ -143,10 +157,14 @@ async function downloadZip(request: Request): Promise<Response> {
   if (range === 'unsatisfiable') {
     await opened.release();
     headers.set('Content-Range', `bytes */${opened.size}`);
-    return jsonResponse({ error: 'range not satisfiable', message: 'Requested range not satisfiable' }, { status: 416, headers });
+    return jsonResponse(
+      { error: 'range not satisfiable', message: 'Requested range not satisfiable' },
+      { status: 416, headers },
+    );
   }
   const body = await streamOf(opened, 'bundle.zip', range);
-  if (!body) return jsonResponse({ error: 'bundle zip not available', message: 'Bundle zip not available' }, { status: 404 });
+  if (!body)
+    return jsonResponse({ error: 'bundle zip not available', message: 'Bundle zip not available' }, { status: 404 });
   if (!range) {
     headers.set('Content-Length', String(opened.size));
     return new Response(body, { status: 200, headers });
@@ -176,7 +194,11 @@ export function parseByteRange(header: string | null, size: number): ByteRange |
 }
 
 /** The file (or range) from the store; undefined when its version was pruned since it was listed. */
-async function streamOf(opened: OpenedFile, name: string, range?: ByteRange): Promise<ReadableStream<Uint8Array> | undefined> {
+async function streamOf(
+  opened: OpenedFile,
+  name: string,
+  range?: ByteRange,
+): Promise<ReadableStream<Uint8Array> | undefined> {
   const stream = await opened.read(range);
   if (!stream) return undefined;
   stream.on('error', (err) => logger.error('app bundle download failed while streaming', { name, error: err.message }));

@@ -32,7 +32,12 @@ export async function* attachmentExportEntries(
     for (const { attachmentId, operation } of page) {
       if (operation === 'delete') continue;
       const file = isAttachmentId(attachmentId) ? await store.open(attachmentId, true) : undefined;
-      if (!file) throw new AppError('internal', `open attachment "${attachmentId}": file missing`, 'Failed to export attachments');
+      if (!file)
+        throw new AppError(
+          'internal',
+          `open attachment "${attachmentId}": file missing`,
+          'Failed to export attachments',
+        );
       yield { name: zipEntryName(attachmentId), file };
     }
     if (page.length < PAGE_SIZE) return;

@@ -40,7 +40,10 @@ export async function attachmentManifest(
   if (query.clientId === '') throw invalid('client_id is required');
   if (query.sinceVersion < 0) throw invalid('since_version must be non-negative');
   const counter = await new ObservationRepository().readCounter();
-  const state = { currentVersion: Number(counter.currentVersion), repositoryGeneration: Number(counter.repositoryGeneration) };
+  const state = {
+    currentVersion: Number(counter.currentVersion),
+    repositoryGeneration: Number(counter.repositoryGeneration),
+  };
   assertGeneration(state.repositoryGeneration, clientGeneration(query.generationHeader, query.bodyGeneration));
 
   // Bounded by the counter read above: every version up to it is committed, so the cursor never skips one.

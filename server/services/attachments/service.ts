@@ -36,7 +36,8 @@ const attachmentExists = () => new AppError('conflict', 'file already exists', '
 let uploadSlots: UploadSlots | undefined;
 
 function uploadSlotsOfSize(size: number, perClient: number): UploadSlots {
-  if (uploadSlots?.size !== size || uploadSlots.perClientSize !== perClient) uploadSlots = new UploadSlots(size, perClient);
+  if (uploadSlots?.size !== size || uploadSlots.perClientSize !== perClient)
+    uploadSlots = new UploadSlots(size, perClient);
   return uploadSlots;
 }
 
@@ -120,7 +121,10 @@ export class AttachmentService {
     try {
       await this.operations.recordCreate(id, size, contentType);
     } catch (err) {
-      logger.error('recording the attachment operation failed; removing the files', { id, error: (err as Error).message });
+      logger.error('recording the attachment operation failed; removing the files', {
+        id,
+        error: (err as Error).message,
+      });
       await this.store.remove(id);
       throw new AppError('internal', 'An error occurred', 'Failed to register attachment for sync');
     }

@@ -1,10 +1,21 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildAppInfo, buildFormInfo, extractFields, goJson, parseAppInfo, serializeAppInfo, type FormSource } from '@/server/services/bundles/app-info';
+import {
+  buildAppInfo,
+  buildFormInfo,
+  extractFields,
+  goJson,
+  parseAppInfo,
+  serializeAppInfo,
+  type FormSource,
+} from '@/server/services/bundles/app-info';
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
-function form(schema: Record<string, unknown>, ui: Record<string, unknown> = { type: 'VerticalLayout', elements: [] }): FormSource {
+function form(
+  schema: Record<string, unknown>,
+  ui: Record<string, unknown> = { type: 'VerticalLayout', elements: [] },
+): FormSource {
   const uiBytes = Buffer.from(JSON.stringify(ui, null, 2));
   return { schema, ui, uiBytes };
 }
@@ -51,17 +62,27 @@ describe('extractFields', () => {
 
 describe('buildFormInfo', () => {
   it('hashes the schema, the UI bytes and the core fields with the Go recipes', () => {
-    const schema = { type: 'object', properties: { core_id: { type: 'string' }, note: { type: 'string', default: 'x' } } };
+    const schema = {
+      type: 'object',
+      properties: { core_id: { type: 'string' }, note: { type: 'string', default: 'x' } },
+    };
     const source = form(schema);
     const info = buildFormInfo(source, new Set());
-    expect(info.form_hash).toBe(sha256('{"properties":{"core_id":{"type":"string"},"note":{"default":"x","type":"string"}},"type":"object"}'));
+    expect(info.form_hash).toBe(
+      sha256('{"properties":{"core_id":{"type":"string"},"note":{"default":"x","type":"string"}},"type":"object"}'),
+    );
     expect(info.ui_hash).toBe(sha256(`"${source.uiBytes.toString('base64')}"`));
     expect(info.core_hash).toBe(sha256('{"core_id":{"type":"string","x-core":true}}'));
   });
 
   it('keeps the question type and default of core fields in the core hash, and drops empty ones', () => {
-    const info = buildFormInfo(form({ properties: { pin: { type: 'string', 'x-core': true, 'x-question-type': 'text', default: 'a' } } }), new Set());
-    expect(info.core_hash).toBe(sha256('{"pin":{"default":"a","type":"string","x-core":true,"x-question-type":"text"}}'));
+    const info = buildFormInfo(
+      form({ properties: { pin: { type: 'string', 'x-core': true, 'x-question-type': 'text', default: 'a' } } }),
+      new Set(),
+    );
+    expect(info.core_hash).toBe(
+      sha256('{"pin":{"default":"a","type":"string","x-core":true,"x-question-type":"text"}}'),
+    );
   });
 
   it('collects question types from options.format of controls that name bundled renderers', () => {

@@ -44,7 +44,9 @@ export const isJsonObject = (value: unknown): value is JsonObject =>
 export function goJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
   if (isJsonObject(value)) {
-    const keys = Object.keys(value).filter((key) => value[key] !== undefined).sort();
+    const keys = Object.keys(value)
+      .filter((key) => value[key] !== undefined)
+      .sort();
     return `{${keys.map((key) => `${goString(key)}:${goJson(value[key])}`).join(',')}}`;
   }
   if (typeof value === 'string') return goString(value);
@@ -52,7 +54,10 @@ export function goJson(value: unknown): string {
 }
 
 function goString(text: string): string {
-  return JSON.stringify(text).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(text).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 const sha256Hex = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
@@ -89,7 +94,11 @@ function coreHash(fields: FieldInfo[]): string {
 }
 
 /** Renderers named by `options.format` of UI controls, when the bundle ships them. */
-function questionTypes(ui: unknown, renderers: Set<string>, found: FormInfo['question_types'] = {}): FormInfo['question_types'] {
+function questionTypes(
+  ui: unknown,
+  renderers: Set<string>,
+  found: FormInfo['question_types'] = {},
+): FormInfo['question_types'] {
   if (Array.isArray(ui)) {
     for (const item of ui) questionTypes(item, renderers, found);
   } else if (isJsonObject(ui)) {
@@ -115,7 +124,9 @@ export function buildFormInfo(form: FormSource, renderers: Set<string>): FormInf
 export function buildAppInfo(versionNumber: number, forms: Map<string, FormSource>, renderers: Set<string>): AppInfo {
   const info: AppInfo = { version: String(versionNumber) };
   if (forms.size > 0) {
-    info.forms = Object.fromEntries([...forms.keys()].sort().map((name) => [name, buildFormInfo(forms.get(name)!, renderers)]));
+    info.forms = Object.fromEntries(
+      [...forms.keys()].sort().map((name) => [name, buildFormInfo(forms.get(name)!, renderers)]),
+    );
   }
   return info;
 }

@@ -55,8 +55,14 @@ describe('compareVersions', () => {
 
   it('reports a UI-only change and a core change', () => {
     const log = compareVersions(
-      version('0001', { a: source({ x: { type: 'string' } }, { type: 'VerticalLayout' }), b: source({ core_id: { type: 'string' } }) }),
-      version('0002', { a: source({ x: { type: 'string' } }, { type: 'HorizontalLayout' }), b: source({ core_id: { type: 'number' } }) }),
+      version('0001', {
+        a: source({ x: { type: 'string' } }, { type: 'VerticalLayout' }),
+        b: source({ core_id: { type: 'string' } }),
+      }),
+      version('0002', {
+        a: source({ x: { type: 'string' } }, { type: 'HorizontalLayout' }),
+        b: source({ core_id: { type: 'number' } }),
+      }),
     );
     expect(log.ui_changes).toBe(true);
     expect(log.modified_forms).toEqual([
@@ -67,8 +73,18 @@ describe('compareVersions', () => {
 
   it('lists file-level changes by path, leaving out the generated APP_INFO.json', () => {
     const log = compareVersions(
-      version('0001', {}, [file('APP_INFO.json', 'i1'), file('app/index.html', 'h1'), file('app/old.js', 'o1'), file('app/same.css', 's')]),
-      version('0003', {}, [file('APP_INFO.json', 'i3'), file('app/index.html', 'h2', 5), file('app/new.js', 'n1'), file('app/same.css', 's')]),
+      version('0001', {}, [
+        file('APP_INFO.json', 'i1'),
+        file('app/index.html', 'h1'),
+        file('app/old.js', 'o1'),
+        file('app/same.css', 's'),
+      ]),
+      version('0003', {}, [
+        file('APP_INFO.json', 'i3'),
+        file('app/index.html', 'h2', 5),
+        file('app/new.js', 'n1'),
+        file('app/same.css', 's'),
+      ]),
     );
     expect(log.added).toEqual([file('app/new.js', 'n1')]);
     expect(log.removed).toEqual([file('app/old.js', 'o1')]);

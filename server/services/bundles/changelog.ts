@@ -95,7 +95,8 @@ export function compareVersions(a: ComparedVersion, b: ComparedVersion): ChangeL
       if (added.length > 0) modification.added_fields = added;
       if (removed.length > 0) modification.removed_fields = removed;
     }
-    if (modification.schema_changed || modification.ui_changed || modification.core_changed) modifiedForms.push(modification);
+    if (modification.schema_changed || modification.ui_changed || modification.core_changed)
+      modifiedForms.push(modification);
   }
   log.form_changes =
     newForms.length > 0 || removedForms.length > 0 || modifiedForms.some((m) => m.schema_changed || m.core_changed);
@@ -126,7 +127,8 @@ function compareFields(before: FieldInfo[], after: FieldInfo[]): { added: FieldC
 }
 
 function compareFiles(before: ComparedFile[], after: ComparedFile[]) {
-  const relevant = (files: ComparedFile[]) => new Map(files.filter((f) => !GENERATED_FILES.has(f.path)).map((f) => [f.path, f]));
+  const relevant = (files: ComparedFile[]) =>
+    new Map(files.filter((f) => !GENERATED_FILES.has(f.path)).map((f) => [f.path, f]));
   const filesBefore = relevant(before);
   const filesAfter = relevant(after);
   const pick = ({ path, size, hash }: ComparedFile): FileChange => ({ path, size, hash });

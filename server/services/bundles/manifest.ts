@@ -87,7 +87,13 @@ const nowInSeconds = () => inSeconds(new Date());
  * (and ETag) for the same activation; else the time of building.
  */
 export function buildManifest(version: string, listing: VersionListing, activatedAt?: Date): BundleManifest {
-  const files = [...listing.files.values()].map(({ path: p, size, hash, mimeType, modTime }) => ({ path: p, size, hash, mimeType, modTime }));
+  const files = [...listing.files.values()].map(({ path: p, size, hash, mimeType, modTime }) => ({
+    path: p,
+    size,
+    hash,
+    mimeType,
+    modTime,
+  }));
   const generatedAt = activatedAt ? inSeconds(activatedAt) : nowInSeconds();
   const digest = crypto.createHash('sha256');
   for (const file of files) digest.update(`${file.path}${file.hash}${file.size}`);

@@ -46,7 +46,11 @@ export class ObjectBundleStore implements BundleVersionStore {
   }
 
   async hasVersion(name: string): Promise<boolean> {
-    return isVersionName(name) && (await this.catalogue.createdAt(Number(name))) !== undefined && versionName(Number(name)) === name;
+    return (
+      isVersionName(name) &&
+      (await this.catalogue.createdAt(Number(name))) !== undefined &&
+      versionName(Number(name)) === name
+    );
   }
 
   async current(): Promise<string | undefined> {
@@ -142,13 +146,20 @@ export class ObjectBundleStore implements BundleVersionStore {
   }
 }
 
-function remembered<T>(cache: Map<string, Promise<T | undefined>>, key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+function remembered<T>(
+  cache: Map<string, Promise<T | undefined>>,
+  key: string,
+  load: () => Promise<T | undefined>,
+): Promise<T | undefined> {
   let entry = cache.get(key);
   if (!entry) {
     entry = load();
     cache.set(key, entry);
     // Absent or failed loads are not kept: the version may be published a moment later.
-    entry.then((value) => value === undefined && cache.delete(key), () => cache.delete(key));
+    entry.then(
+      (value) => value === undefined && cache.delete(key),
+      () => cache.delete(key),
+    );
   }
   return entry;
 }

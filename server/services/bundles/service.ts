@@ -46,7 +46,11 @@ export const versionNotFound = (version: string) =>
   new AppError('not_found', `version ${version} does not exist`, 'App bundle version not found');
 /** 413 for an upload over SYNKRONUS_MAX_BUNDLE_BYTES. */
 export const bundleTooLarge = () =>
-  new AppError('payload_too_large', 'bundle too large', `App bundle exceeds the limit of ${getConfig().bundles.maxBytes} bytes`);
+  new AppError(
+    'payload_too_large',
+    'bundle too large',
+    `App bundle exceeds the limit of ${getConfig().bundles.maxBytes} bytes`,
+  );
 /** The reason goes in `message` too: the portal and the CLI show only `message`. */
 const invalidBundle = (reason: string) =>
   new AppError('bad_request', `bundle validation failed: ${reason}`, `Failed to process app bundle: ${reason}`);
@@ -140,7 +144,12 @@ export class BundleService {
       const createdAt = await this.store.createdAt(version);
       if (!createdAt) continue;
       const info = await this.store.readAppInfo(version);
-      summaries.push({ version, active: version === active, createdAt, formCount: Object.keys(info?.forms ?? {}).length });
+      summaries.push({
+        version,
+        active: version === active,
+        createdAt,
+        formCount: Object.keys(info?.forms ?? {}).length,
+      });
     }
     return summaries;
   }

@@ -20,7 +20,15 @@ function expectInvalid(run: () => unknown, message: string | RegExp) {
 describe('checkStructure', () => {
   it('accepts app/, forms/ and renderers/ with folder entries, and collects forms and renderers', () => {
     const layout = checkStructure(
-      entries('app/', 'app/index.html', 'app/js/main.js', 'forms/', 'forms/person/', ...formFiles('person'), 'renderers/stars/renderer.jsx'),
+      entries(
+        'app/',
+        'app/index.html',
+        'app/js/main.js',
+        'forms/',
+        'forms/person/',
+        ...formFiles('person'),
+        'renderers/stars/renderer.jsx',
+      ),
     );
     expect(layout.forms).toEqual(['person']);
     expect([...layout.renderers]).toEqual(['stars']);
@@ -60,17 +68,29 @@ describe('checkStructure', () => {
     [['docs/x', 'app/main.js'], "unexpected top-level directory 'docs'"],
     [['app/index.html', 'forms/person/ui.json'], "invalid form structure: form 'person' is missing required files"],
     [['app/index.html', 'forms/person/schema.json'], "invalid form structure: form 'person' is missing required files"],
-    [['app/index.html', ...formFiles('p'), 'forms/p/notes.txt'], 'invalid form structure: invalid form file path: forms/p/notes.txt'],
+    [
+      ['app/index.html', ...formFiles('p'), 'forms/p/notes.txt'],
+      'invalid form structure: invalid form file path: forms/p/notes.txt',
+    ],
     [['app/index.html', 'forms/schema.json'], 'invalid form structure: invalid form file path: forms/schema.json'],
-    [['app/index.html', ...formFiles('p'), 'forms/p/translations/fr.txt'], 'invalid form file path: forms/p/translations/fr.txt'],
-    [['app/index.html', 'renderers/stars/renderer.js'], 'invalid renderer structure: invalid renderer file path: renderers/stars/renderer.js'],
+    [
+      ['app/index.html', ...formFiles('p'), 'forms/p/translations/fr.txt'],
+      'invalid form file path: forms/p/translations/fr.txt',
+    ],
+    [
+      ['app/index.html', 'renderers/stars/renderer.js'],
+      'invalid renderer structure: invalid renderer file path: renderers/stars/renderer.js',
+    ],
     [['app/index.html', 'renderers/renderer.jsx'], 'invalid renderer structure'],
   ])('rejects %j', (names, message) => {
     expectInvalid(() => checkStructure(entries(...names)), message);
   });
 
   it('rejects a file where a top-level folder belongs', () => {
-    expectInvalid(() => checkStructure([{ name: 'app', isDirectory: false }, ...entries('app/index.html')]), "file 'app' must not sit at the root");
+    expectInvalid(
+      () => checkStructure([{ name: 'app', isDirectory: false }, ...entries('app/index.html')]),
+      "file 'app' must not sit at the root",
+    );
   });
 });
 
@@ -78,7 +98,12 @@ const source = (schema: Record<string, unknown>): FormSource => ({ schema, ui: {
 
 describe('checkRendererReferences', () => {
   const withRenderer = (key: string, name: string) =>
-    new Map([['person', source({ properties: { a: { type: 'string', [key]: name }, list: { items: [{ nested: { [key]: name } }] } } })]]);
+    new Map([
+      [
+        'person',
+        source({ properties: { a: { type: 'string', [key]: name }, list: { items: [{ nested: { [key]: name } }] } } }),
+      ],
+    ]);
 
   it('accepts built-in renderers under every key', () => {
     for (const key of ['x-renderer', 'rendererType', 'x-question-type']) {
@@ -90,30 +115,74 @@ describe('checkRendererReferences', () => {
     expect(() => checkRendererReferences(withRenderer('x-renderer', 'stars'), new Set(['stars']))).not.toThrow();
   });
 
-  it.each(['x-renderer', 'rendererType', 'x-question-type'])('rejects an unknown renderer named by %s, also when nested', (key) => {
-    const nestedOnly = new Map([['person', source({ properties: { list: { items: [{ deep: { [key]: 'ghost' } }] } } })]]);
-    expectInvalid(
-      () => checkRendererReferences(nestedOnly, new Set(['stars'])),
-      `missing renderer reference: form 'person' references non-existent renderer 'ghost' (${key})`,
-    );
-  });
+  it.each(['x-renderer', 'rendererType', 'x-question-type'])(
+    'rejects an unknown renderer named by %s, also when nested',
+    (key) => {
+      const nestedOnly = new Map([
+        ['person', source({ properties: { list: { items: [{ deep: { [key]: 'ghost' } }] } } })],
+      ]);
+      expectInvalid(
+        () => checkRendererReferences(nestedOnly, new Set(['stars'])),
+        `missing renderer reference: form 'person' references non-existent renderer 'ghost' (${key})`,
+      );
+    },
+  );
 });
 
 describe('checkCoreFields (the core field set and definitions never change)', () => {
-  const schema = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required });
-  const base = schema({ core_id: { type: 'string' }, pin: { type: 'integer', 'x-core': true }, note: { type: 'string' } }, ['core_id']);
+  const schema = (properties: Record<string, unknown>, required: string[] = []) => ({
+    type: 'object',
+    properties,
+    required,
+  });
+  const base = schema(
+    { core_id: { type: 'string' }, pin: { type: 'integer', 'x-core': true }, note: { type: 'string' } },
+    ['core_id'],
+  );
   const active = buildAppInfo(1, new Map([['person', source(base)]]), new Set());
-  const check = (next: Record<string, unknown>, form = 'person') => () => checkCoreFields(new Map([[form, source(next)]]), active);
+  const check =
+    (next: Record<string, unknown>, form = 'person') =>
+    () =>
+      checkCoreFields(new Map([[form, source(next)]]), active);
 
   it('accepts the same core fields with other fields changed, added or removed', () => {
-    expect(check(schema({ core_id: { type: 'string', title: 'ID' }, pin: { type: 'integer', 'x-core': true }, extra: { type: 'boolean' } }, ['core_id']))).not.toThrow();
+    expect(
+      check(
+        schema(
+          {
+            core_id: { type: 'string', title: 'ID' },
+            pin: { type: 'integer', 'x-core': true },
+            extra: { type: 'boolean' },
+          },
+          ['core_id'],
+        ),
+      ),
+    ).not.toThrow();
   });
 
   it('rejects a changed type, question type, default or required flag of a core field', () => {
-    expectInvalid(check(schema({ core_id: { type: 'number' }, pin: { type: 'integer', 'x-core': true } }, ['core_id'])), "core_* fields cannot be modified: form 'person': changed core_id");
-    expectInvalid(check(schema({ core_id: { type: 'string' }, pin: { type: 'integer', 'x-core': true, 'x-question-type': 'slider' } }, ['core_id'])), 'changed pin');
-    expectInvalid(check(schema({ core_id: { type: 'string', default: 'x' }, pin: { type: 'integer', 'x-core': true } }, ['core_id'])), 'changed core_id');
-    expectInvalid(check(schema({ core_id: { type: 'string' }, pin: { type: 'integer', 'x-core': true } })), 'changed core_id');
+    expectInvalid(
+      check(schema({ core_id: { type: 'number' }, pin: { type: 'integer', 'x-core': true } }, ['core_id'])),
+      "core_* fields cannot be modified: form 'person': changed core_id",
+    );
+    expectInvalid(
+      check(
+        schema({ core_id: { type: 'string' }, pin: { type: 'integer', 'x-core': true, 'x-question-type': 'slider' } }, [
+          'core_id',
+        ]),
+      ),
+      'changed pin',
+    );
+    expectInvalid(
+      check(
+        schema({ core_id: { type: 'string', default: 'x' }, pin: { type: 'integer', 'x-core': true } }, ['core_id']),
+      ),
+      'changed core_id',
+    );
+    expectInvalid(
+      check(schema({ core_id: { type: 'string' }, pin: { type: 'integer', 'x-core': true } })),
+      'changed core_id',
+    );
   });
 
   it('rejects removing a core field, also when no core field is left', () => {

@@ -1,6 +1,13 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { extractFields, goJson, isJsonObject, type AppInfo, type FieldInfo, type FormSource } from '@/server/services/bundles/app-info';
+import {
+  extractFields,
+  goJson,
+  isJsonObject,
+  type AppInfo,
+  type FieldInfo,
+  type FormSource,
+} from '@/server/services/bundles/app-info';
 import type { ZipEntryInfo } from '@/server/services/bundles/zip';
 
 /**
@@ -25,11 +32,33 @@ const TRANSLATION_FOLDERS = new Set(['translations', 'i18n', 'locales']);
 const MAX_FORM_JSON_BYTES = 16 * 1024 * 1024;
 
 export const BUILT_IN_RENDERERS = new Set([
-  'text', 'number', 'integer', 'boolean', 'date', 'time', 'datetime', 'range',
-  'select', 'combo', 'radio', 'checkbox', 'toggle',
-  'group', 'categorization', 'category',
-  'multiselect', 'textarea', 'slider', 'rating', 'builtin-text',
-  'image', 'signature', 'audio', 'video', 'file', 'qrcode',
+  'text',
+  'number',
+  'integer',
+  'boolean',
+  'date',
+  'time',
+  'datetime',
+  'range',
+  'select',
+  'combo',
+  'radio',
+  'checkbox',
+  'toggle',
+  'group',
+  'categorization',
+  'category',
+  'multiselect',
+  'textarea',
+  'slider',
+  'rating',
+  'builtin-text',
+  'image',
+  'signature',
+  'audio',
+  'video',
+  'file',
+  'qrcode',
 ]);
 const RENDERER_KEYS = ['x-renderer', 'rendererType', 'x-question-type'];
 
@@ -37,7 +66,8 @@ export function checkStructure(entries: ZipEntryInfo[]): BundleLayout {
   const files = entries.filter((entry) => !entry.isDirectory).map((entry) => entry.name);
   for (const { name, isDirectory } of entries) {
     const [top] = name.split('/');
-    if (!TOP_LEVEL.has(top)) throw new BundleValidationError(`invalid app bundle structure: unexpected top-level directory '${top}'`);
+    if (!TOP_LEVEL.has(top))
+      throw new BundleValidationError(`invalid app bundle structure: unexpected top-level directory '${top}'`);
     if (!isDirectory && !name.includes('/')) {
       throw new BundleValidationError(`invalid app bundle structure: file '${name}' must not sit at the root`);
     }
@@ -49,7 +79,8 @@ export function checkStructure(entries: ZipEntryInfo[]): BundleLayout {
   for (const name of files) {
     const parts = name.split('/');
     if (parts[0] === 'forms') {
-      if (!isAllowedFormFile(parts)) throw new BundleValidationError(`invalid form structure: invalid form file path: ${name}`);
+      if (!isAllowedFormFile(parts))
+        throw new BundleValidationError(`invalid form structure: invalid form file path: ${name}`);
       layout.formJsonFiles.push(name);
       if (parts.length >= 3) {
         if (!formFiles.has(parts[1])) formFiles.set(parts[1], new Set());
@@ -57,7 +88,9 @@ export function checkStructure(entries: ZipEntryInfo[]): BundleLayout {
       }
     } else if (parts[0] === 'renderers') {
       if (parts.length !== 3 || parts[2] !== 'renderer.jsx') {
-        throw new BundleValidationError(`invalid renderer structure: invalid renderer file path: ${name} (expected renderers/{name}/renderer.jsx)`);
+        throw new BundleValidationError(
+          `invalid renderer structure: invalid renderer file path: ${name} (expected renderers/{name}/renderer.jsx)`,
+        );
       }
       layout.renderers.add(parts[1]);
     }
@@ -65,7 +98,9 @@ export function checkStructure(entries: ZipEntryInfo[]): BundleLayout {
   for (const form of [...formFiles.keys()].sort()) {
     const names = formFiles.get(form)!;
     if (!names.has('schema.json') || !names.has('ui.json')) {
-      throw new BundleValidationError(`invalid form structure: form '${form}' is missing required files (schema.json or ui.json)`);
+      throw new BundleValidationError(
+        `invalid form structure: form '${form}' is missing required files (schema.json or ui.json)`,
+      );
     }
     layout.forms.push(form);
   }
@@ -87,8 +122,10 @@ export async function readForms(root: string, layout: BundleLayout): Promise<Map
   for (const form of layout.forms) {
     const schema = parsed.get(`forms/${form}/schema.json`)!;
     const ui = parsed.get(`forms/${form}/ui.json`)!;
-    if (!isJsonObject(schema.value)) throw new BundleValidationError(`invalid form structure: forms/${form}/schema.json is not a JSON object`);
-    if (!isJsonObject(ui.value)) throw new BundleValidationError(`invalid form structure: forms/${form}/ui.json is not a JSON object`);
+    if (!isJsonObject(schema.value))
+      throw new BundleValidationError(`invalid form structure: forms/${form}/schema.json is not a JSON object`);
+    if (!isJsonObject(ui.value))
+      throw new BundleValidationError(`invalid form structure: forms/${form}/ui.json is not a JSON object`);
     forms.set(form, { schema: schema.value, ui: ui.value, uiBytes: ui.bytes });
   }
   return forms;
@@ -119,7 +156,10 @@ export function checkRendererReferences(forms: Map<string, FormSource>, renderer
   }
 }
 
-function findRendererReference(value: unknown, isMissing: (name: string) => boolean): { name: string; key: string } | undefined {
+function findRendererReference(
+  value: unknown,
+  isMissing: (name: string) => boolean,
+): { name: string; key: string } | undefined {
   if (Array.isArray(value)) {
     for (const item of value) {
       const found = findRendererReference(item, isMissing);
@@ -152,7 +192,9 @@ export function checkCoreFields(forms: Map<string, FormSource>, active: AppInfo 
     const problems = [
       ...[...after.keys()].filter((name) => !before.has(name)).map((name) => `added ${name}`),
       ...[...before.keys()].filter((name) => !after.has(name)).map((name) => `removed ${name}`),
-      ...[...after.keys()].filter((name) => before.has(name) && before.get(name) !== after.get(name)).map((name) => `changed ${name}`),
+      ...[...after.keys()]
+        .filter((name) => before.has(name) && before.get(name) !== after.get(name))
+        .map((name) => `changed ${name}`),
     ];
     if (problems.length > 0) {
       throw new BundleValidationError(`core_* fields cannot be modified: form '${form}': ${problems.join(', ')}`);
@@ -166,7 +208,12 @@ function coreDefinitions(fields: FieldInfo[]): Map<string, string> {
       .filter((field) => field.core === true)
       .map((field) => [
         field.name,
-        goJson({ type: field.type ?? '', question_type: field.question_type ?? '', default: field.default ?? null, required: field.required === true }),
+        goJson({
+          type: field.type ?? '',
+          question_type: field.question_type ?? '',
+          default: field.default ?? null,
+          required: field.required === true,
+        }),
       ]),
   );
 }

@@ -81,7 +81,12 @@ export class BundleZip {
     }
   }
 
-  private async extractFile(name: string, entry: yauzl.Entry, target: string, spend: (bytes: number) => void): Promise<void> {
+  private async extractFile(
+    name: string,
+    entry: yauzl.Entry,
+    target: string,
+    spend: (bytes: number) => void,
+  ): Promise<void> {
     await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
     const counted = async function* (chunks: AsyncIterable<Buffer>) {
       for await (const chunk of chunks) {
@@ -144,7 +149,8 @@ function describeEntry(entry: yauzl.Entry): ZipEntryInfo {
   if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) {
     throw new UnsafeZipError(`zip entry '${raw}' is a symbolic link or special file`);
   }
-  if (type === S_IFDIR && !isDirectory) throw new UnsafeZipError(`zip entry '${raw}' is a folder without a trailing '/'`);
+  if (type === S_IFDIR && !isDirectory)
+    throw new UnsafeZipError(`zip entry '${raw}' is a folder without a trailing '/'`);
   if (!isDirectory && !entry.canDecodeFileData()) {
     throw new UnsafeZipError(`zip entry '${raw}' is encrypted or uses an unsupported compression method`);
   }
@@ -153,11 +159,15 @@ function describeEntry(entry: yauzl.Entry): ZipEntryInfo {
 
 function checkName(raw: string, name: string): void {
   // Control characters (NUL included) have no place in a file name.
-  if (/[\u0000-\u001f\u007f]/.test(raw)) throw new UnsafeZipError(`zip entry name contains control characters: ${JSON.stringify(raw)}`);
-  if (raw.length > MAX_NAME_LENGTH) throw new UnsafeZipError(`zip entry name is longer than ${MAX_NAME_LENGTH} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(raw))
+    throw new UnsafeZipError(`zip entry name contains control characters: ${JSON.stringify(raw)}`);
+  if (raw.length > MAX_NAME_LENGTH)
+    throw new UnsafeZipError(`zip entry name is longer than ${MAX_NAME_LENGTH} characters`);
   for (const segment of name.split('/')) {
-    if (segment === '' || segment === '.' || segment === '..') throw new UnsafeZipError(`unsafe zip entry name '${raw}'`);
-    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) throw new UnsafeZipError(`zip entry name segment too long in '${raw}'`);
+    if (segment === '' || segment === '.' || segment === '..')
+      throw new UnsafeZipError(`unsafe zip entry name '${raw}'`);
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
+      throw new UnsafeZipError(`zip entry name segment too long in '${raw}'`);
   }
 }
 
@@ -165,7 +175,9 @@ function checkCompressionRatio(entry: yauzl.Entry, name: string, maxRatio: numbe
   if (entry.uncompressedSize < RATIO_CHECK_MIN_BYTES) return;
   const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
   if (ratio > maxRatio) {
-    throw new UnsafeZipError(`zip entry '${name}' has a compression ratio of ${Math.round(ratio)}:1, above the limit of ${maxRatio}:1`);
+    throw new UnsafeZipError(
+      `zip entry '${name}' has a compression ratio of ${Math.round(ratio)}:1, above the limit of ${maxRatio}:1`,
+    );
   }
 }
 
@@ -177,7 +189,8 @@ function checkFileFolderConflicts(entries: ZipEntryInfo[]): void {
     for (let i = 1; i < segments.length; i++) folders.add(segments.slice(0, i).join('/'));
   }
   for (const { name, isDirectory } of entries) {
-    if (!isDirectory && folders.has(name.toLowerCase())) throw new UnsafeZipError(`zip entry '${name}' is both a file and a folder`);
+    if (!isDirectory && folders.has(name.toLowerCase()))
+      throw new UnsafeZipError(`zip entry '${name}' is both a file and a folder`);
   }
 }
 

@@ -20,7 +20,9 @@ export function sanitizeFileName(name: string): string {
  * changed can clash — with another changed one (remembered) or with an original spelled like it (`isOriginal`).
  * A clash gets `_2`, `_3`, …; unchanged names are kept as they are.
  */
-export function clashFreeNamer(isOriginal: (name: string) => boolean | Promise<boolean>): (original: string) => Promise<string> {
+export function clashFreeNamer(
+  isOriginal: (name: string) => boolean | Promise<boolean>,
+): (original: string) => Promise<string> {
   const changed = new Set<string>();
   return async (original) => {
     const name = sanitizeFileName(original);
@@ -36,7 +38,10 @@ export function clashFreeNamer(isOriginal: (name: string) => boolean | Promise<b
  * Live observations page by page (keyset on created_at, id), so memory does not grow with the row count. The next
  * page is already being read while the caller works on this one.
  */
-export async function* livePages(formType?: string, repository = new ExportRepository()): AsyncGenerator<ObservationRow[]> {
+export async function* livePages(
+  formType?: string,
+  repository = new ExportRepository(),
+): AsyncGenerator<ObservationRow[]> {
   let next = repository.page(formType, undefined, PAGE_SIZE);
   for (;;) {
     const page = await next;

@@ -41,10 +41,16 @@ const BASE_COLUMNS: Column[] = [
 ];
 
 /** Numbers and booleans arrive typed (or null); a STRING key's other values become their JSON text. */
-const stringValue = (value: unknown) => (value === null || value === undefined || typeof value === 'string' ? (value ?? null) : JSON.stringify(value));
+const stringValue = (value: unknown) =>
+  value === null || value === undefined || typeof value === 'string' ? (value ?? null) : JSON.stringify(value);
 
 function dataColumn(key: string, type: DataKeyType): Column {
-  return { name: `data_${key}`, type: type === 'STRING' ? 'BYTE_ARRAY' : type, required: false, value: type === 'STRING' ? stringValue : asIs };
+  return {
+    name: `data_${key}`,
+    type: type === 'STRING' ? 'BYTE_ARRAY' : type,
+    required: false,
+    value: type === 'STRING' ? stringValue : asIs,
+  };
 }
 
 function schemaOf(columns: Column[]) {
@@ -90,9 +96,18 @@ class StreamWriter extends ByteWriter {
   }
 }
 
-async function writeParquet(out: PassThrough, formType: string, keys: Array<{ key: string; type: DataKeyType }>, repository: ExportRepository): Promise<void> {
+async function writeParquet(
+  out: PassThrough,
+  formType: string,
+  keys: Array<{ key: string; type: DataKeyType }>,
+  repository: ExportRepository,
+): Promise<void> {
   const columns = [...BASE_COLUMNS, ...keys.map(({ key, type }) => dataColumn(key, type))];
-  const writer = new ParquetWriter({ writer: new StreamWriter(out), schema: schemaOf(columns) as never, createdBy: 'synkronus' });
+  const writer = new ParquetWriter({
+    writer: new StreamWriter(out),
+    schema: schemaOf(columns) as never,
+    createdBy: 'synkronus',
+  });
   let values = columns.map((): unknown[] => []);
   let rowCount = 0;
   const writeGroup = async () => {
@@ -113,13 +128,22 @@ async function writeParquet(out: PassThrough, formType: string, keys: Array<{ ke
 }
 
 /** One form type's live rows page by page (keyset), the next page read while this one is written. */
-async function* parquetPages(formType: string, keys: Array<{ key: string; type: DataKeyType }>, repository: ExportRepository): AsyncGenerator<unknown[][]> {
+async function* parquetPages(
+  formType: string,
+  keys: Array<{ key: string; type: DataKeyType }>,
+  repository: ExportRepository,
+): AsyncGenerator<unknown[][]> {
   let next = repository.parquetPage(formType, keys, undefined, PAGE_ROWS);
   for (;;) {
     const page = await next;
     if (page.length === PAGE_ROWS) {
       const last = page[page.length - 1];
-      next = repository.parquetPage(formType, keys, { createdAt: last[last.length - 2] as string, observationId: last[last.length - 1] as string }, PAGE_ROWS);
+      next = repository.parquetPage(
+        formType,
+        keys,
+        { createdAt: last[last.length - 2] as string, observationId: last[last.length - 1] as string },
+        PAGE_ROWS,
+      );
       // A caller that stops early never awaits it: its failure must not become an unhandled rejection.
       next.catch(() => undefined);
     }

@@ -17,4 +17,3 @@ export async function* rawJsonEntries(repository = new ExportRepository()): Asyn
     }
   }
 }
-

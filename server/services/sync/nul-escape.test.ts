@@ -5,7 +5,16 @@ const M = '\uE000';
 
 describe('nul-escape', () => {
   it('stores no U+0000 and restores the exact string', () => {
-    for (const original of ['a\u0000b', '\u0000', `${M}0`, `${M}e`, `${M}\u0000${M}`, `x${M}${M}0\u0000e`, 'plain', '']) {
+    for (const original of [
+      'a\u0000b',
+      '\u0000',
+      `${M}0`,
+      `${M}e`,
+      `${M}\u0000${M}`,
+      `x${M}${M}0\u0000e`,
+      'plain',
+      '',
+    ]) {
       const encoded = encodeString(original);
       expect(encoded).not.toContain('\u0000');
       expect(decodeString(encoded)).toBe(original);

@@ -59,7 +59,11 @@ export class PushGroups {
   private nextGroup(): Waiting[] {
     let bytes = 0;
     let count = 0;
-    while (count < this.queue.length && count < MAX_GROUP_PUSHES && (count === 0 || bytes + this.queue[count].bytes <= MAX_GROUP_BYTES)) {
+    while (
+      count < this.queue.length &&
+      count < MAX_GROUP_PUSHES &&
+      (count === 0 || bytes + this.queue[count].bytes <= MAX_GROUP_BYTES)
+    ) {
       bytes += this.queue[count].bytes;
       count += 1;
     }

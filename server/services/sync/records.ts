@@ -92,7 +92,10 @@ function storable(record: Record<string, unknown>, observationId: string): Stora
   const geolocation = record.geolocation ?? null;
   if (geolocation !== null && !isObject(geolocation)) invalid('geolocation must be an object or null');
   const tags = record.tags ?? null;
-  if (tags !== null && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string' && !tag.includes('\u0000')))) {
+  if (
+    tags !== null &&
+    !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string' && !tag.includes('\u0000')))
+  ) {
     invalid('tags must be an array of strings without U+0000, or null');
   }
   return {

@@ -5,7 +5,13 @@ import { logger } from '@/server/logger';
 import { presence } from '@/server/services/presence';
 import { assertGeneration, generationMismatch } from '@/server/services/generation';
 import { pushGroups } from '@/server/services/sync/push-groups';
-import { checkBatch, checkPushIdentifier, lastWriteWins, type FailedRecord, type SyncWarning } from '@/server/services/sync/records';
+import {
+  checkBatch,
+  checkPushIdentifier,
+  lastWriteWins,
+  type FailedRecord,
+  type SyncWarning,
+} from '@/server/services/sync/records';
 import { decodeNul } from '@/server/services/sync/nul-escape';
 import { emptyAttachmentFolders } from '@/server/storage/attachment-folders';
 
@@ -151,7 +157,12 @@ export class SyncService {
     if ('error' in result) throw new Error(`push ${request.transmission_id} failed: ${result.error}`);
     const response = result.response as unknown as PushResponse;
 
-    presence().record({ username: caller.username, clientId: request.client_id, lastDataVersion: response.current_version, odeVersion: caller.odeVersion });
+    presence().record({
+      username: caller.username,
+      clientId: request.client_id,
+      lastDataVersion: response.current_version,
+      odeVersion: caller.odeVersion,
+    });
     this.pruneTransmissionsNow();
     return response;
   }
@@ -168,7 +179,9 @@ export class SyncService {
     if (!request.client_id) throw badRequest('client_id is required', 'client_id is required');
     const since = request.since?.version ?? 0;
     const limit = pullLimit(request.limit);
-    const types = [...(request.schemaType ? [request.schemaType] : []), ...(request.schema_types ?? [])].filter(Boolean);
+    const types = [...(request.schemaType ? [request.schemaType] : []), ...(request.schema_types ?? [])].filter(
+      Boolean,
+    );
     const page = await this.observations.pullPage(since, types.length > 0 ? types : null, limit);
     assertGeneration(page.repositoryGeneration, caller.generation);
     const response: PullResponse = {
@@ -181,14 +194,26 @@ export class SyncService {
     };
     // The watermark is the cursor the client holds once caught up. A filtered pull says nothing about the other
     // form types, so it does not move the watermark.
-    if (types.length === 0 && !page.hasMore) await this.observations.setWatermark(request.client_id, response.current_version);
-    presence().record({ username: caller.username, clientId: request.client_id, lastDataVersion: since, odeVersion: caller.odeVersion });
+    if (types.length === 0 && !page.hasMore)
+      await this.observations.setWatermark(request.client_id, response.current_version);
+    presence().record({
+      username: caller.username,
+      clientId: request.client_id,
+      lastDataVersion: since,
+      odeVersion: caller.odeVersion,
+    });
     return response;
   }
 
-  async resetRepository(confirm: string, username: string): Promise<{ repository_generation: number; message: string }> {
+  async resetRepository(
+    confirm: string,
+    username: string,
+  ): Promise<{ repository_generation: number; message: string }> {
     if (confirm !== RESET_CONFIRMATION) {
-      throw badRequest(`confirm must be exactly "${RESET_CONFIRMATION}"`, `Type ${RESET_CONFIRMATION} to confirm the reset`);
+      throw badRequest(
+        `confirm must be exactly "${RESET_CONFIRMATION}"`,
+        `Type ${RESET_CONFIRMATION} to confirm the reset`,
+      );
     }
     const generation = await this.observations.transaction(async (tx) => {
       await this.observations.lockCounter(tx);
@@ -199,7 +224,11 @@ export class SyncService {
       await emptyAttachmentFolders();
     } catch (err) {
       logger.error('attachment folders could not be emptied after a reset', { error: (err as Error).message });
-      throw new AppError('internal', (err as Error).message, 'Repository was reset but attachment files could not be cleared; remove them by hand');
+      throw new AppError(
+        'internal',
+        (err as Error).message,
+        'Repository was reset but attachment files could not be cleared; remove them by hand',
+      );
     }
     return { repository_generation: Number(generation), message: 'Repository reset completed' };
   }
@@ -214,8 +243,17 @@ export class SyncService {
     };
   }
 
-  async listObservations(input: { page: number; pageSize: number; formType?: string; search?: string; includeDeleted: boolean }) {
-    const { items, total } = await this.observations.list(input, { skip: (input.page - 1) * input.pageSize, take: input.pageSize });
+  async listObservations(input: {
+    page: number;
+    pageSize: number;
+    formType?: string;
+    search?: string;
+    includeDeleted: boolean;
+  }) {
+    const { items, total } = await this.observations.list(input, {
+      skip: (input.page - 1) * input.pageSize,
+      take: input.pageSize,
+    });
     return {
       total,
       items: items.map((item) => ({

@@ -11,7 +11,12 @@ export const dynamic = 'force-dynamic';
 async function handler(request: Request): Promise<Response> {
   const startedAt = performance.now();
   const ctx = await createConsoleContext(request);
-  const response = await fetchRequestHandler({ endpoint: '/api/trpc', req: request, router: appRouter, createContext: () => ctx });
+  const response = await fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req: request,
+    router: appRouter,
+    createContext: () => ctx,
+  });
   response.headers.set(REQUEST_ID_HEADER, ctx.request.requestId);
   const procedures = new URL(request.url).pathname.replace(/^\/api\/trpc\/?/, '');
   logAccess(ctx, request.method, `trpc:${procedures}`, response.status, startedAt);
