@@ -37,7 +37,8 @@ export async function zipResponse(entries: AsyncGenerator<ZipEntry>, options: { 
     for (let next = first; !next.done; next = await entries.next()) {
       const { name, content, date } = next.value;
       current = content instanceof Readable ? content : undefined;
-      yield { name, input: content, lastModified: date };
+      // 0644 as archiver wrote them (client-zip's default is 0664).
+      yield { name, input: content, lastModified: date, mode: 0o644 };
     }
     current = undefined;
   }
