@@ -9,7 +9,6 @@ const nextConfig = {
     'pg',
     'bcryptjs',
     'busboy',
-    'archiver',
     'yauzl',
     'swagger-ui-dist',
     '@aws-sdk/client-s3',

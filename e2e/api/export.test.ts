@@ -153,6 +153,15 @@ describe('with observations', () => {
     expect(record).toMatchObject({ form_type: 'household', deleted: false, author: 'alice', tags: ['x'] });
   });
 
+  it('raw JSON: each entry is exactly the pretty-printed record and a newline, nothing else in the zip', async () => {
+    const { entries } = await download('/api/dataexport/raw-json');
+    expect(entries).toHaveLength(3);
+    for (const entry of entries) {
+      const text = entry.data.toString('utf8');
+      expect(entry.data.equals(Buffer.from(JSON.stringify(JSON.parse(text), null, 2) + '\n'))).toBe(true);
+    }
+  });
+
   it('are allowed for read-only users and refused without a token', async () => {
     expect((await app.request('GET', '/api/dataexport/parquet')).status).toBe(401);
   });
@@ -186,6 +195,23 @@ describe('a failure mid-stream', () => {
       SELECT 'bulk-' || i, 'bulk', '1', jsonb_build_object('n', i, 'note', repeat('x', 50)),
              timestamptz '2025-01-01' + i * interval '1 second'
         FROM generate_series(1, 40000) AS i`;
+  });
+
+  it('a client that leaves after the first chunk frees the export; two raw JSON exports at once both complete', async () => {
+    const left = await app.request('GET', '/api/dataexport/raw-json', { token: reader });
+    const body = left.body!.getReader();
+    expect((await body.read()).done).toBe(false);
+    await body.cancel();
+    const zips = await Promise.all(
+      [1, 2].map(async () =>
+        Buffer.from(await (await app.request('GET', '/api/dataexport/raw-json', { token: reader })).arrayBuffer()),
+      ),
+    );
+    // Same length, not same bytes: each entry carries the time it was written.
+    expect(zips[0].length).toBe(zips[1].length);
+    const entries = await readZip(zips[0]);
+    expect(entries).toHaveLength(40000);
+    expect(entries[0].name).toBe('bulk/bulk-1.json');
   });
 
   // Renaming the table makes the next page query fail after the first bytes went out.

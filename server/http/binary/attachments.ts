@@ -156,11 +156,11 @@ async function check(request: Request, rawId: string): Promise<Response> {
 
 /** Attachments are photos and documents that are compressed already: stored, not deflated again. */
 function exportZip(): Promise<Response> {
-  return zipResponse(asZipEntries(attachmentExportEntries()), { filename: 'attachments_export.zip', compress: false });
+  return zipResponse(asZipEntries(attachmentExportEntries()), { filename: 'attachments_export.zip' });
 }
 
 async function* asZipEntries(entries: AsyncGenerator<ExportEntry>): AsyncGenerator<ZipEntry> {
-  for await (const { name, file } of entries) yield { name, stream: file.stream, date: file.modified };
+  for await (const { name, file } of entries) yield { name, content: file.stream, date: file.modified };
 }
 
 export const attachmentsRoutes: BinaryRoute[] = [

@@ -5,7 +5,8 @@ import type { ObservationRow } from '@/server/db/repositories/observations';
 /** One file of an export zip, produced while the zip is written. */
 export interface ExportEntry {
   name: string;
-  stream: Readable;
+  /** A small file's bytes, or a stream of a large one's. */
+  content: Uint8Array | Readable;
 }
 
 const PAGE_SIZE = 2000;
@@ -22,15 +23,18 @@ export function sanitizeFileName(name: string): string {
  */
 export function clashFreeNamer(
   isOriginal: (name: string) => boolean | Promise<boolean>,
-): (original: string) => Promise<string> {
+): (original: string) => string | Promise<string> {
   const changed = new Set<string>();
-  return async (original) => {
-    const name = sanitizeFileName(original);
-    if (name === original) return name;
+  const renamed = async (name: string) => {
     let candidate = name;
     for (let n = 2; changed.has(candidate) || (await isOriginal(candidate)); n++) candidate = `${name}_${n}`;
     changed.add(candidate);
     return candidate;
+  };
+  // An unchanged name (nearly all of them) is answered at once: no promise, no await per row.
+  return (original) => {
+    const name = sanitizeFileName(original);
+    return name === original ? name : renamed(name);
   };
 }
 

@@ -160,7 +160,7 @@ export async function* parquetEntries(repository = new ExportRepository()): Asyn
     const keys = await repository.dataKeyTypes(formType);
     const out = new PassThrough();
     const written = writeParquet(out, formType, keys, repository).catch((err: Error) => out.destroy(err));
-    yield { name: `${await fileStem(formType)}.parquet`, stream: out };
+    yield { name: `${await fileStem(formType)}.parquet`, content: out };
     await written;
   }
 }
