@@ -53,14 +53,14 @@ describe('console observation queries', () => {
       body: { ...pushBody(['v-2']), records: [{ observation_id: 'v-2', form_type: 'visit', data: {}, deleted: true }] },
     });
     const caller = consoleCaller('read-only');
-    const households = await caller.sync.listObservations({ formType: 'household' });
+    const households = await caller.console.observations({ formType: 'household' });
     expect(households.total).toBe(2);
     expect(households.items.map((i) => i.observationId).sort()).toEqual(['h-1', 'h-2']);
-    const page = await caller.sync.listObservations({ page: 2, pageSize: 1 });
+    const page = await caller.console.observations({ page: 2, pageSize: 1 });
     expect(page.total).toBe(3);
     expect(page.items).toHaveLength(1);
-    expect((await caller.sync.listObservations({ search: 'V-' })).items.map((i) => i.observationId)).toEqual(['v-1']);
-    expect((await caller.sync.listObservations({ search: 'v-', includeDeleted: true })).total).toBe(2);
+    expect((await caller.console.observations({ search: 'V-' })).items.map((i) => i.observationId)).toEqual(['v-1']);
+    expect((await caller.console.observations({ search: 'v-', includeDeleted: true })).total).toBe(2);
     expect(await caller.sync.formTypes()).toEqual([
       { formType: 'household', count: 2 },
       { formType: 'visit', count: 2 },

@@ -102,18 +102,6 @@ export const syncRouter = router({
     )
     .query(() => new SyncService().repositoryStatus()),
 
-  listObservations: authedProcedure
-    .input(
-      z.object({
-        page: z.number().int().min(1).default(1),
-        pageSize: z.number().int().min(1).max(100).default(25),
-        formType: z.string().optional(),
-        search: z.string().trim().max(255).optional(),
-        includeDeleted: z.boolean().default(false),
-      }),
-    )
-    .query(({ input }) => new SyncService().listObservations(input)),
-
   getObservation: authedProcedure
     .input(z.object({ observationId: z.string().min(1).max(255) }))
     .output(wire.Observation)

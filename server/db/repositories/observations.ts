@@ -213,39 +213,7 @@ export class ObservationRepository {
     return row.repository_generation;
   }
 
-  // Console queries (server-side paging, not sync/pull).
-
-  async list(
-    filter: { formType?: string; search?: string; includeDeleted: boolean },
-    page: { skip: number; take: number },
-  ) {
-    const where: Prisma.ObservationWhereInput = {
-      ...(filter.formType !== undefined && { formType: filter.formType }),
-      ...(filter.search && { observationId: { contains: filter.search, mode: 'insensitive' as const } }),
-      ...(!filter.includeDeleted && { deleted: false }),
-    };
-    const [items, total] = await Promise.all([
-      this.db.observation.findMany({
-        where,
-        orderBy: [{ updatedAt: 'desc' }, { observationId: 'asc' }],
-        skip: page.skip,
-        take: page.take,
-        select: {
-          observationId: true,
-          formType: true,
-          formVersion: true,
-          createdAt: true,
-          updatedAt: true,
-          deleted: true,
-          version: true,
-          author: true,
-          deviceId: true,
-        },
-      }),
-      this.db.observation.count({ where }),
-    ]);
-    return { items, total };
-  }
+  // Console queries (one record, form types, the repository status).
 
   async findOne(observationId: string): Promise<ObservationRow | undefined> {
     const rows = await this.db.$queryRaw<ObservationRow[]>`

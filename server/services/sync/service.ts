@@ -243,28 +243,6 @@ export class SyncService {
     };
   }
 
-  async listObservations(input: {
-    page: number;
-    pageSize: number;
-    formType?: string;
-    search?: string;
-    includeDeleted: boolean;
-  }) {
-    const { items, total } = await this.observations.list(input, {
-      skip: (input.page - 1) * input.pageSize,
-      take: input.pageSize,
-    });
-    return {
-      total,
-      items: items.map((item) => ({
-        ...item,
-        createdAt: item.createdAt.toISOString(),
-        updatedAt: item.updatedAt.toISOString(),
-        version: Number(item.version),
-      })),
-    };
-  }
-
   async getObservation(observationId: string): Promise<WireRecord> {
     const row = await this.observations.findOne(observationId);
     if (!row) throw notFound('observation not found', 'Observation not found');
