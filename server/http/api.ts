@@ -25,9 +25,10 @@ import { logger } from '@/server/logger';
 import type { Context } from '@/server/trpc';
 
 /**
- * The REST surface under /api, in the middleware order of upstream (api-contract §1.3):
- * CORS preflight → x-ode-version (426) → bearer token (401, except login/refresh) → presence heartbeat →
- * role (403, declared by each procedure or binary route) → handler.
+ * The REST surface under /api, in the middleware order of upstream (api-contract §1.3), after a check of the
+ * request line (malformed escapes, control characters, unknown methods): CORS preflight → x-ode-version (426) →
+ * bearer token (401, except login/refresh) → presence heartbeat → role (403, declared by each procedure or binary
+ * route) → handler. Every answer carries the request id; sync answers carry the repository generation.
  */
 
 const authBodyTooLarge = () => new AppError('payload_too_large', 'request_too_large', 'Request body too large');
@@ -90,8 +91,7 @@ async function route(request: Request, apiPath: string, ctx: Context): Promise<R
     presence().heartbeat(user.username, info.clientId, info.odeVersion);
   }
 
-  const method = request.method === 'HEAD' ? 'HEAD' : request.method;
-  const binary = matchRoute(binaryRoutes, method, apiPath);
+  const binary = matchRoute(binaryRoutes, request.method, apiPath);
   if (binary) {
     if (!hasRole(ctx.user!.role, binary.route.role)) return forbiddenText();
     return binary.route.handle(request, { ...ctx, user: ctx.user!, params: binary.params });
