@@ -9,7 +9,7 @@ import { handleOpenApiRequest } from '@/server/http/openapi';
 import { withRepositoryGeneration } from '@/server/http/repository-generation-header';
 import { CONTENT_LENGTH_HEADER, REQUEST_ID_HEADER, requestInfo } from '@/server/http/request-info';
 import { logAccess } from '@/server/http/access-log';
-import { isPublicPath, operationTemplate } from '@/server/http/operations';
+import { apiPathOf, isPublicPath, operationTemplate } from '@/server/http/operations';
 import {
   appErrorResponse,
   contractErrorResponse,
@@ -36,7 +36,7 @@ const jsonBodyTooLarge = () => new AppError('payload_too_large', 'request body t
 
 export async function handleApiRequest(request: Request): Promise<Response> {
   const startedAt = performance.now();
-  const apiPath = new URL(request.url).pathname.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
+  const apiPath = apiPathOf(new URL(request.url).pathname);
   const info = requestInfo(request);
   const ctx: Context = {
     user: null,
@@ -52,7 +52,7 @@ export async function handleApiRequest(request: Request): Promise<Response> {
 
 async function respond(request: Request, apiPath: string, ctx: Context): Promise<Response> {
   if (request.method === 'OPTIONS') return preflightResponse(request);
-  return withRepositoryGeneration(request, await answer(request, apiPath, ctx));
+  return withRepositoryGeneration(request.method, apiPath, await answer(request, apiPath, ctx));
 }
 
 async function answer(request: Request, apiPath: string, ctx: Context): Promise<Response> {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { getConfig } from '@/server/config';
 import { metrics, mayReadMetrics } from '@/server/http/metrics';
 import { pathProblem } from '@/server/http/request-guards';
-import { allowedMethods, routeTemplate } from '@/server/http/operations';
+import { allowedMethods, apiPathOf, routeTemplate } from '@/server/http/operations';
 import { CONTENT_LENGTH_HEADER, PEER_ADDRESS_HEADER } from '@/server/http/request-info';
 import { INTERNAL_ERROR_BODY } from '@/server/http/responses';
 import { logger } from '@/server/logger';
@@ -117,8 +117,6 @@ function safePathname(url: string): string {
     return '/';
   }
 }
-
-const apiPathOf = (pathname: string) => pathname.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
 
 /** Metrics labels stay bounded: API paths by template, everything else by its kind. */
 function routeLabel(pathname: string): string {

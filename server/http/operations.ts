@@ -3,11 +3,12 @@ import { pathPattern } from '@/server/http/binary-routes';
 import { binaryRoutes } from '@/server/http/routes';
 import { appRouter } from '@/server/routers/_app';
 import type { ProcedureMeta } from '@/server/trpc';
+import { wireOperations } from '@/server/wire/operations';
 
 /**
  * Every REST operation under /api as declared by its code: the procedures' OpenAPI meta and the binary routes.
- * The gate takes its public paths from here and the access log its path templates, so neither keeps a list of
- * its own; the authorization matrix test walks the same table.
+ * The gate takes its public paths, `Allow` lists and generation-header endpoints from here, the access log and
+ * metrics their path templates, so none keeps a list of its own; the authorization matrix test walks the same table.
  */
 export interface Operation {
   method: string;
@@ -16,7 +17,13 @@ export interface Operation {
   /** The least role that may call it; undefined for the sign-in endpoints. */
   role: Role | undefined;
   pattern: RegExp;
+  /** Every answer, failures included, carries x-repository-generation (declared by its wire operation). */
+  generationOnEveryResponse: boolean;
 }
+
+/** An API path as the operations name it: without `/api` and trailing slashes. */
+export const apiPathOf = (pathname: string): string =>
+  pathname.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
 
 function procedureOperations(): Operation[] {
   const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta } }>;
@@ -28,6 +35,7 @@ function procedureOperations(): Operation[] {
             template: meta.openapi.path,
             role: meta.role,
             pattern: pathPattern(meta.openapi.path),
+            generationOnEveryResponse: !!wireOperations.get(meta.openapi.operationId ?? '')?.generationOnEveryResponse,
           },
         ]
       : [],
@@ -40,6 +48,7 @@ function binaryOperations(): Operation[] {
     template: route.path.replace(/\{(\w+)\+\}/g, '{$1}'),
     role: route.role,
     pattern,
+    generationOnEveryResponse: !!route.openapi?.generationOnEveryResponse,
   }));
 }
 
@@ -87,4 +96,11 @@ export function allowedMethods(apiPath: string): string[] | undefined {
   if (methods.has('GET')) methods.add('HEAD');
   methods.add('OPTIONS');
   return [...methods].sort();
+}
+
+/** Whether the operation a request reaches puts the repository generation on every answer. */
+export function carriesGeneration(method: string, apiPath: string): boolean {
+  return restOperations().some(
+    (op) => op.method === method && op.generationOnEveryResponse && op.pattern.test(apiPath),
+  );
 }

@@ -1,28 +1,21 @@
-import { readRepositoryGeneration } from '@/server/db/repositories/sync-version';
+import { ObservationRepository } from '@/server/db/repositories/observations';
 import { GENERATION_HEADER } from '@/server/services/generation';
 import { logger } from '@/server/logger';
+import { carriesGeneration } from '@/server/http/operations';
 
 /**
  * Formulus reads `x-repository-generation` from every response of these endpoints, failures included, through
  * a header getter that throws when the header is absent: without it a 401 never reaches the re-login and a 403
- * never becomes "no permission to upload". So the gate puts the current generation on all of their answers.
+ * never becomes "no permission to upload". So the gate puts the current generation on all answers of the
+ * operations that declare it (server/http/operations.ts).
  */
-const SYNC_ENDPOINTS = [
-  { method: 'POST', path: /^\/api\/sync\/(pull|push)\/?$/ },
-  { method: 'POST', path: /^\/api\/attachments\/manifest\/?$/ },
-  { method: 'PUT', path: /^\/api\/attachments\/(?!manifest\/?$|export-zip\/?$)[^/]+\/?$/ },
-];
-
 /** A read that is slower than this is skipped: the header must never delay or replace the real answer. */
 const READ_TIMEOUT_MS = 1000;
 
 let lastKnown: bigint | undefined;
 
-export async function withRepositoryGeneration(request: Request, response: Response): Promise<Response> {
-  const path = new URL(request.url).pathname;
-  if (!SYNC_ENDPOINTS.some((endpoint) => endpoint.method === request.method && endpoint.path.test(path)))
-    return response;
-  if (response.headers.has(GENERATION_HEADER)) return response;
+export async function withRepositoryGeneration(method: string, apiPath: string, response: Response): Promise<Response> {
+  if (!carriesGeneration(method, apiPath) || response.headers.has(GENERATION_HEADER)) return response;
   const generation = await currentGeneration();
   if (generation !== undefined) response.headers.set(GENERATION_HEADER, String(generation));
   return response;
@@ -35,7 +28,10 @@ async function currentGeneration(): Promise<bigint | undefined> {
     timer = setTimeout(() => resolve(undefined), READ_TIMEOUT_MS);
   });
   try {
-    const read = await Promise.race([readRepositoryGeneration(), timeout]);
+    const read = await Promise.race([
+      new ObservationRepository().readCounter().then((counter) => counter.repositoryGeneration),
+      timeout,
+    ]);
     if (read !== undefined) lastKnown = read;
   } catch (err) {
     logger.warn('could not read the repository generation for the response header', { error: String(err) });

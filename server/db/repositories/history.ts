@@ -1,5 +1,6 @@
 import { getDb, type Db } from '@/server/db/client';
 import { Prisma } from '@/server/db/generated/client';
+import { ObservationRepository } from '@/server/db/repositories/observations';
 
 /**
  * Observation history and conflicts. Both tables are filled by triggers on observations (see the migration
@@ -106,7 +107,7 @@ export class HistoryRepository {
     content: VersionContent,
     writer: ServerWriter,
   ): Promise<bigint | undefined> {
-    await tx.$queryRaw`SELECT 1 FROM sync_version WHERE id = 1 FOR UPDATE`;
+    await new ObservationRepository(this.db).lockCounter(tx);
     const rows = await tx.$queryRaw<Array<{ version: bigint }>>`
       UPDATE observations
          SET form_type = ${content.form_type}, form_version = ${content.form_version},

@@ -75,11 +75,4 @@ export class ObservationBrowserRepository {
       ORDER BY version DESC
       LIMIT ${limit}`;
   }
-
-  async changeCounter(): Promise<{ currentVersion: bigint; repositoryGeneration: bigint }> {
-    const [row] = await this.db.$queryRaw<Array<{ currentVersion: bigint; repositoryGeneration: bigint }>>`
-      SELECT current_version AS "currentVersion", repository_generation AS "repositoryGeneration"
-        FROM sync_version WHERE id = 1`;
-    return row ?? { currentVersion: 0n, repositoryGeneration: 0n };
-  }
 }
