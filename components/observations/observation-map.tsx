@@ -66,10 +66,27 @@ export default function ObservationMap({
   }, [tileUrl]);
 
   useEffect(() => {
-    if (!map.current) return;
+    const shown = map.current;
+    if (!shown || !container.current) return;
+    const frame = container.current;
     // A fresh group per set of points: chunks still being added to the previous group cannot mix in.
     clusters.current?.remove();
-    const group = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false }).addTo(map.current);
+    // The view is set before the points go in, without animation: a zoom animation while the clusters are still
+    // being built would show the old and the new cluster level at once.
+    if (points.length > 0)
+      shown.fitBounds(L.latLngBounds(points.map((p) => [p.lat, p.lon])), {
+        padding: [24, 24],
+        maxZoom: 14,
+        animate: false,
+      });
+    frame.dataset.state = 'clustering';
+    const group = L.markerClusterGroup({
+      chunkedLoading: true,
+      showCoverageOnHover: false,
+      chunkProgress: (processed, total) => {
+        if (processed === total) frame.dataset.state = 'ready';
+      },
+    }).addTo(shown);
     clusters.current = group;
     group.addLayers(
       points.map((point) =>
@@ -83,8 +100,7 @@ export default function ObservationMap({
           .on('click', () => open.current(point.id)),
       ),
     );
-    if (points.length > 0)
-      map.current.fitBounds(L.latLngBounds(points.map((p) => [p.lat, p.lon])), { padding: [24, 24], maxZoom: 14 });
+    if (points.length === 0) frame.dataset.state = 'ready';
   }, [points, tileUrl]);
 
   return <div ref={container} className="observation-map" data-testid="observation-map" />;

@@ -75,6 +75,8 @@ test.describe('observation map', () => {
     await page.getByLabel('Form type').selectOption({ label: `${formType} (${total.toLocaleString('en')})` });
     const map = page.getByTestId('observation-map');
     await expect(page.getByTestId('map-summary')).toContainText('3,000 observations');
+    // Counted once every point is clustered (the map marks it), not while chunks are still going in.
+    await expect(map).toHaveAttribute('data-state', 'ready');
     await expect(map.locator('.marker-cluster').first()).toBeVisible();
     const clusterSizes = (await map.locator('.marker-cluster').allTextContents()).map(Number);
     const single = await map.locator('path.map-point').count();

@@ -79,6 +79,7 @@ test.describe('a saved session cookie stops working at once', () => {
     });
     expect(reset.status()).toBe(200);
     await expectRefused(baseURL!, second);
+    await expect(page).toHaveURL(/\/login\?expired=1$/, { timeout: 15_000 });
   });
 
   test('after a password change in the console itself', async ({ page, context, baseURL, request }) => {
@@ -112,5 +113,7 @@ test.describe('a saved session cookie stops working at once', () => {
     });
     expect(again.status()).toBe(201);
     await expectRefused(baseURL!, cookie);
+    // The open console notices by itself; the test ends on a settled page, not mid-navigation.
+    await expect(page).toHaveURL(/\/login\?expired=1$/, { timeout: 15_000 });
   });
 });
