@@ -18,14 +18,17 @@ const POINT_RADIUS_PX = 7;
 /** Clustering needs a highest zoom even without a basemap. */
 const MAX_ZOOM = 18;
 
-/** No basemap (a closed network): a plain grid that pans and zooms with the points, in the theme's colours. */
+/** A grey that reads on the light and the dark surface alike, so tiles drawn once suit either theme. */
+const GRID_LINE_COLOR = 'rgb(128 128 128 / 35%)';
+
+/** No basemap (a closed network): a plain grid that pans and zooms with the points. */
 const PlainGrid = L.GridLayer.extend({
   createTile(): HTMLCanvasElement {
     const tile = document.createElement('canvas');
     tile.width = tile.height = GRID_TILE_PX;
     const ctx = tile.getContext('2d');
     if (ctx) {
-      ctx.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue('--border').trim() || '#ccc';
+      ctx.strokeStyle = GRID_LINE_COLOR;
       ctx.strokeRect(0.5, 0.5, GRID_TILE_PX, GRID_TILE_PX);
     }
     return tile;
