@@ -28,9 +28,12 @@ export interface PullPage {
   hasMore: boolean;
 }
 
-/** A timestamp as Go's RFC3339Nano in UTC: microseconds, trailing zeros and a bare dot trimmed. */
-const wireTime = (column: string) =>
-  `rtrim(rtrim(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '0'), '.') || 'Z'`;
+/**
+ * A timestamp as Go's RFC3339Nano in UTC, as a JSON string: PostgreSQL's JSON form of a timestamp is ISO 8601 with
+ * microseconds and the fraction's trailing zeros (and a bare dot) trimmed, whatever DateStyle says; `Z` is added.
+ * It costs a third of `to_char` per row, which dominated the page's build.
+ */
+const wireTime = (column: string) => `rtrim(to_json(${column} AT TIME ZONE 'UTC')::text, '"') || 'Z"'`;
 
 /** Stored JSON back to what was pushed: U+0000 is kept escaped in PostgreSQL (server/services/sync/nul-escape.ts). */
 const pushedJson = (column: string) =>
@@ -42,9 +45,9 @@ const WIRE_RECORD_SQL = `
   ',"form_type":' || to_json(form_type) ||
   ',"form_version":' || to_json(form_version) ||
   ',"data":' || ${pushedJson('data')} ||
-  ',"created_at":"' || ${wireTime('created_at')} ||
-  '","updated_at":"' || ${wireTime('updated_at')} || '"' ||
-  CASE WHEN synced_at IS NULL THEN '' ELSE ',"synced_at":"' || ${wireTime('synced_at')} || '"' END ||
+  ',"created_at":' || ${wireTime('created_at')} ||
+  ',"updated_at":' || ${wireTime('updated_at')} ||
+  CASE WHEN synced_at IS NULL THEN '' ELSE ',"synced_at":' || ${wireTime('synced_at')} END ||
   ',"deleted":' || CASE WHEN deleted THEN 'true' ELSE 'false' END ||
   ',"version":' || version ||
   CASE WHEN geolocation IS NULL THEN '' ELSE ',"geolocation":' || ${pushedJson('geolocation')} END ||
