@@ -1,3 +1,4 @@
+import type { QueryArrayConfig } from 'pg';
 import { getPool } from '@/server/db/client';
 import type { StorableRecord } from '@/server/services/sync/records';
 
@@ -55,22 +56,25 @@ const WIRE_RECORD_SQL = `
   CASE WHEN device_id IS NULL THEN '' ELSE ',"device_id":' || to_json(device_id) END ||
   CASE WHEN cardinality(tags) > 0 THEN ',"tags":' || to_json(tags) ELSE '' END || '}'`;
 
-/** $1 the cursor, $2 the form types (null = all), $3 the page size. One row: the counter and the page. */
+/**
+ * $1 the cursor, $2 the form types (null = all), $3 the page size. The counter on every row, then up to $3 + 1
+ * records (the extra one only says there is more), each as wire JSON text; one row of nulls when none is left.
+ * Rows, not one aggregate: the aggregate's window and ordered string_agg cost more than the records' JSON itself.
+ */
 const PULL_PAGE_SQL = `
-  SELECT c.current_version, c.repository_generation,
-         string_agg(p.wire, ',' ORDER BY p.version, p.observation_id) FILTER (WHERE p.n <= $3) AS records,
-         count(p.n) FILTER (WHERE p.n <= $3)::int AS count,
-         max(p.version) FILTER (WHERE p.n <= $3) AS last_version,
-         count(p.n) > $3 AS has_more
+  SELECT c.current_version, c.repository_generation, p.version, p.wire
     FROM sync_version c
     LEFT JOIN LATERAL (
-      SELECT version, observation_id, row_number() OVER (ORDER BY version, observation_id) AS n, ${WIRE_RECORD_SQL} AS wire
+      SELECT version, observation_id, ${WIRE_RECORD_SQL} AS wire
         FROM observations
        WHERE version > $1 AND ($2::text[] IS NULL OR form_type = ANY($2::text[]))
        ORDER BY version, observation_id
        LIMIT $3 + 1) p ON true
    WHERE c.id = 1
-   GROUP BY c.current_version, c.repository_generation`;
+   ORDER BY p.version, p.observation_id`;
+
+/** Columns as PostgreSQL's text (bigints included): the records are passed on, never parsed. */
+const AS_TEXT = { getTypeParser: () => (value: string) => value };
 
 /**
  * Sync's hot paths, each one statement on a pooled `pg` connection: a group of pushes (sync_push_group, in the
@@ -106,22 +110,24 @@ export class SyncRepository {
    * (as Go's RFC3339Nano), and the JSON columns pass through as stored.
    */
   async pullPage(since: number, formTypes: string[] | null, limit: number): Promise<PullPage> {
-    const { rows } = await getPool().query<{
-      current_version: string;
-      repository_generation: string;
-      records: string | null;
-      count: number;
-      last_version: string | null;
-      has_more: boolean;
-    }>(PULL_PAGE_SQL, [since, formTypes, limit]);
-    const row = rows[0];
+    const query: QueryArrayConfig = {
+      // Named: each connection parses it once and PostgreSQL may keep its plan (planning took a tenth of a page).
+      name: 'sync-pull-page',
+      text: PULL_PAGE_SQL,
+      values: [since, formTypes, limit],
+      rowMode: 'array',
+      types: AS_TEXT,
+    };
+    const { rows } = await getPool().query<[string, string, string | null, string | null]>(query);
+    const [currentVersion, repositoryGeneration] = rows[0];
+    const records = rows[0][2] === null ? [] : rows.slice(0, limit);
     return {
-      currentVersion: Number(row.current_version),
-      repositoryGeneration: Number(row.repository_generation),
-      recordsJson: `[${row.records ?? ''}]`,
-      count: row.count,
-      lastVersion: row.last_version === null ? null : Number(row.last_version),
-      hasMore: row.has_more,
+      currentVersion: Number(currentVersion),
+      repositoryGeneration: Number(repositoryGeneration),
+      recordsJson: `[${records.map((row) => row[3]).join(',')}]`,
+      count: records.length,
+      lastVersion: records.length === 0 ? null : Number(records[records.length - 1][2]),
+      hasMore: rows.length > limit,
     };
   }
 }
