@@ -7,7 +7,13 @@ import { presence } from '@/server/services/presence';
 import { assertGeneration, generationMismatch } from '@/server/services/generation';
 import { pushGroups } from '@/server/services/sync/push-groups';
 import { checkBatch, checkPushIdentifier, lastWriteWins } from '@/server/services/sync/records';
-import type { SyncPullInput, SyncPullQuery, SyncPullResponse, SyncPushInput, SyncPushResponse } from '@/server/wire/sync';
+import type {
+  SyncPullInput,
+  SyncPullQuery,
+  SyncPullResponse,
+  SyncPushInput,
+  SyncPushResponse,
+} from '@/server/wire/sync';
 
 export const DEFAULT_PULL_LIMIT = 100;
 export const MAX_PULL_LIMIT = 1000;
@@ -117,7 +123,8 @@ export class SyncService {
     assertGeneration(page.repositoryGeneration, caller.generation);
     // The watermark is the cursor the client holds once caught up. A filtered pull says nothing about the other
     // form types, so it does not move the watermark.
-    if (types.length === 0 && !page.hasMore) await this.bookkeeping.setWatermark(request.client_id, page.currentVersion);
+    if (types.length === 0 && !page.hasMore)
+      await this.bookkeeping.setWatermark(request.client_id, page.currentVersion);
     presence().record({
       username: caller.username,
       clientId: request.client_id,
