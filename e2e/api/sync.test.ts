@@ -138,6 +138,15 @@ describe('POST /api/sync/pull', () => {
     expect(all.has_more).toBe(false);
   });
 
+  it('reads a limit with surrounding spaces and takes any other non-integer form as the default', async () => {
+    await push(Array.from({ length: 110 }, () => record(nextId('form'))));
+    const count = async (query: string) =>
+      (await pull({ client_id: 'lf', since: { version: 0 } }, { query })).body.records.length as number;
+    expect(await count('?limit=%207%20')).toBe(7);
+    for (const query of ['?limit=1e1', '?limit=2.5', '?limit=-3', '?limit=99999999999999999999', '?limit='])
+      expect(await count(query)).toBe(100);
+  });
+
   it('filters by schema_types and the schemaType query, unioned', async () => {
     const start = await counter();
     await push([
