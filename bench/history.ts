@@ -7,7 +7,7 @@ import { migrate } from '@/server/db/migrate';
 import { resetConfig } from '@/server/config';
 import { disconnectDb } from '@/server/db/client';
 import { issueTokenPair } from '@/server/auth/tokens';
-import { handleApiRequest } from '@/server/http/api';
+import { postApi } from './in-process';
 
 /**
  * What history and conflict capture cost a push that overwrites records (the case their triggers work on):
@@ -30,21 +30,11 @@ function makeRecord(i: number, round: number) {
   };
 }
 
-function api(token: string, urlPath: string, body: unknown): Promise<Response> {
-  return handleApiRequest(
-    new Request(`http://bench.local${urlPath}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-ode-version': '1.3.1', authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    }),
-  );
-}
-
 async function pushAll(token: string, clientId: string, round: number): Promise<number> {
   const started = performance.now();
   for (let start = 0; start < RECORDS; start += BATCH) {
     const records = Array.from({ length: Math.min(BATCH, RECORDS - start) }, (_, k) => makeRecord(start + k, round));
-    const response = await api(token, '/api/sync/push', {
+    const response = await postApi(token, '/api/sync/push', {
       transmission_id: `${clientId}-${round}-${start}`,
       client_id: clientId,
       records,
@@ -57,7 +47,10 @@ async function pushAll(token: string, clientId: string, round: number): Promise<
 async function pullAll(token: string, clientId: string): Promise<void> {
   let since = 0;
   for (;;) {
-    const response = await api(token, '/api/sync/pull?limit=1000', { client_id: clientId, since: { version: since } });
+    const response = await postApi(token, '/api/sync/pull?limit=1000', {
+      client_id: clientId,
+      since: { version: since },
+    });
     const body = (await response.json()) as { has_more: boolean; change_cutoff: number };
     if (!body.has_more) return;
     since = body.change_cutoff;

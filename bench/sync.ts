@@ -6,7 +6,7 @@ import { startEmbeddedPostgres } from '@/server/db/embedded';
 import { resetConfig } from '@/server/config';
 import { disconnectDb } from '@/server/db/client';
 import { issueTokenPair } from '@/server/auth/tokens';
-import { handleApiRequest } from '@/server/http/api';
+import { postApi } from './in-process';
 import { createDatabase, fmt, makeRecord, timed, type BenchRecord } from './support';
 
 /**
@@ -23,16 +23,6 @@ const BATCH = 100;
 const PAGE = 500;
 const COLUMNS = ['observation_id', 'form_type', 'form_version', 'data', 'created_at', 'deleted', 'author', 'device_id'];
 
-function api(token: string, urlPath: string, body: unknown): Promise<Response> {
-  return handleApiRequest(
-    new Request(`http://bench.local${urlPath}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-ode-version': '1.3.1', authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    }),
-  );
-}
-
 /** The batches of one device: device d sends every DEVICES-th batch. */
 function deviceBatches(records: BenchRecord[], device: number): BenchRecord[][] {
   const batches: BenchRecord[][] = [];
@@ -46,7 +36,7 @@ async function ourPush(token: string, records: BenchRecord[]): Promise<void> {
     Array.from({ length: DEVICES }, async (_, device) => {
       let n = 0;
       for (const batch of deviceBatches(records, device)) {
-        const response = await api(token, '/api/sync/push', {
+        const response = await postApi(token, '/api/sync/push', {
           transmission_id: `bench-${device}-${n++}`,
           client_id: `device-${device}`,
           records: batch,
@@ -93,7 +83,7 @@ async function ourPull(token: string): Promise<number> {
   let since = 0;
   let count = 0;
   for (;;) {
-    const response = await api(token, `/api/sync/pull?limit=${PAGE}`, {
+    const response = await postApi(token, `/api/sync/pull?limit=${PAGE}`, {
       client_id: 'bench-reader',
       since: { version: since },
     });

@@ -31,8 +31,11 @@ export interface RequestInfo {
 export interface Context {
   user: AuthUser | null;
   request: RequestInfo;
-  /** Status and headers a procedure wants on its success response (REST only; the console ignores them). */
-  response: { status?: number; headers: Record<string, string> };
+  /**
+   * Status and headers a procedure wants on its success response, and its body when the procedure has it as JSON
+   * text already (sent instead of the serialised return value). REST only; the console ignores them.
+   */
+  response: { status?: number; headers: Record<string, string>; body?: string };
   /** The request's logger: every line carries its request id. */
   log: Logger;
 }

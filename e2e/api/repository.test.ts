@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, getDb, type TestApp } from '../support/app';
-import { appRouter } from '@/server/routers/_app';
-import { createCallerFactory, type Context } from '@/server/trpc';
-import { logger } from '@/server/logger';
+import { consoleCaller } from '../support/console-caller';
 import { dataPaths } from '@/server/storage/paths';
 
 let app: TestApp;
@@ -26,24 +24,6 @@ const pushBody = (ids: string[], extra: Record<string, unknown> = {}) => ({
   })),
   ...extra,
 });
-
-function consoleCaller(role: 'admin' | 'read-only') {
-  const ctx: Context = {
-    user: { id: '', username: 'admin', role },
-    request: {
-      requestId: 'test',
-      clientIp: '127.0.0.1',
-      clientId: '',
-      odeVersion: null,
-      origin: 'http://x',
-      headers: new Headers(),
-      query: new URLSearchParams(),
-    },
-    response: { headers: {} },
-    log: logger,
-  };
-  return createCallerFactory(appRouter)(ctx);
-}
 
 describe('console observation queries', () => {
   it('page, filter by form type, search by id and hide deleted records unless asked', async () => {

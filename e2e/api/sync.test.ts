@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, getDb, type TestApp } from '../support/app';
+import { consoleCaller } from '../support/console-caller';
 import { presence } from '@/server/services/presence';
 
 let app: TestApp;
@@ -137,6 +138,15 @@ describe('POST /api/sync/pull', () => {
     expect(all.has_more).toBe(false);
   });
 
+  it('reads a limit with surrounding spaces and takes any other non-integer form as the default', async () => {
+    await push(Array.from({ length: 110 }, () => record(nextId('form'))));
+    const count = async (query: string) =>
+      (await pull({ client_id: 'lf', since: { version: 0 } }, { query })).body.records.length as number;
+    expect(await count('?limit=%207%20')).toBe(7);
+    for (const query of ['?limit=1e1', '?limit=2.5', '?limit=-3', '?limit=99999999999999999999', '?limit='])
+      expect(await count(query)).toBe(100);
+  });
+
   it('filters by schema_types and the schemaType query, unioned', async () => {
     const start = await counter();
     await push([
@@ -181,6 +191,51 @@ describe('POST /api/sync/pull', () => {
     expect(Number.isNaN(Date.parse(full.updated_at))).toBe(false);
     for (const key of ['geolocation', 'author', 'device_id', 'tags', 'synced_at'])
       expect(plain).not.toHaveProperty(key);
+  });
+
+  it('sends each record as the console lookup renders it, in an answer whose fields keep their order', async () => {
+    const start = await counter();
+    const ids = [nextId('wire'), nextId('wire'), nextId('wire')];
+    await push([
+      record(ids[0], {
+        created_at: '2025-03-04T05:06:07.123456Z',
+        data: { text: 'a\u0000b', quote: '"\\', emoji: '\u{1F600}' },
+        geolocation: { latitude: 1.5, longitude: 2.25, extra: { deep: [null, true] } },
+        author: 'a"uthor',
+        device_id: 'device-1',
+        tags: ['x', 'y'],
+      }),
+      record(ids[1], { created_at: '2025-03-04T05:06:07Z', tags: [], author: null, device_id: null }),
+      record(ids[2], { created_at: '2025-03-04T05:06:07.100+02:00', deleted: true }),
+    ]);
+    const response = await app.request('POST', '/api/sync/pull', {
+      token: reader,
+      body: { client_id: 'wire-reader', since: { version: start } },
+    });
+    const text = await response.text();
+    expect(text.endsWith('}\n')).toBe(true);
+    const body = JSON.parse(text);
+    expect(Object.keys(body)).toEqual([
+      'current_version',
+      'repository_generation',
+      'records',
+      'change_cutoff',
+      'has_more',
+      'sync_format_version',
+    ]);
+    expect(body.records.map((r: any) => r.observation_id)).toEqual(ids);
+    expect(body.records.map((r: any) => r.created_at)).toEqual([
+      '2025-03-04T05:06:07.123456Z',
+      '2025-03-04T05:06:07Z',
+      '2025-03-04T03:06:07.1Z',
+    ]);
+    const lookup = consoleCaller('read-only');
+    for (const pulled of body.records) {
+      const looked = await lookup.sync.getObservation({ observationId: pulled.observation_id });
+      expect(Object.keys(pulled)).toEqual(Object.keys(looked));
+      expect(pulled).toEqual(looked);
+    }
+    expect(body.records[0].data.text).toBe('a\u0000b');
   });
 
   it('returns deleted records as tombstones to other devices', async () => {

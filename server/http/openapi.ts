@@ -73,8 +73,8 @@ export async function handleOpenApiRequest(
     void getHandler()(proxied, res);
   });
   if (result.status < 400) {
-    if (result.body !== undefined) result.body += '\n';
-    return new Response(result.body ?? null, { status: result.status, headers: result.headers });
+    const text = ctx.response.body ?? result.body;
+    return new Response(text === undefined ? null : text + '\n', { status: result.status, headers: result.headers });
   }
   return errorResponse(result);
 }

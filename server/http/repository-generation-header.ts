@@ -1,5 +1,5 @@
-import { ObservationRepository } from '@/server/db/repositories/observations';
-import { GENERATION_HEADER } from '@/server/services/generation';
+import { RepositoryStateRepository } from '@/server/db/repositories/repository-state';
+import { GENERATION_HEADER } from '@/server/http/generation-header';
 import { logger } from '@/server/logger';
 import { carriesGeneration } from '@/server/http/operations';
 
@@ -29,7 +29,7 @@ async function currentGeneration(): Promise<bigint | undefined> {
   });
   try {
     const read = await Promise.race([
-      new ObservationRepository().readCounter().then((counter) => counter.repositoryGeneration),
+      new RepositoryStateRepository().readCounter().then((counter) => counter.repositoryGeneration),
       timeout,
     ]);
     if (read !== undefined) lastKnown = read;

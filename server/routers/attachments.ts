@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authedProcedure, router } from '@/server/trpc';
 import { attachmentManifest } from '@/server/services/attachments/manifest';
-import { GENERATION_HEADER } from '@/server/services/generation';
+import { clientGeneration, GENERATION_HEADER } from '@/server/http/generation-header';
 import { AttachmentManifestResponse, getAttachmentManifest } from '@/server/wire/attachments';
 
 /** Go decodes JSON null into the zero value; so do these fields. The service answers missing ones with 400. */
@@ -22,8 +22,7 @@ export const attachmentsRouter = router({
       const manifest = await attachmentManifest({
         clientId: input.client_id ?? '',
         sinceVersion: input.since_version ?? 0,
-        generationHeader: ctx.request.headers.get(GENERATION_HEADER),
-        bodyGeneration: input.repository_generation ?? undefined,
+        generation: clientGeneration(ctx.request.headers.get(GENERATION_HEADER), input.repository_generation),
       });
       ctx.response.headers[GENERATION_HEADER] = String(manifest.repositoryGeneration);
       return {

@@ -1,29 +1,12 @@
 import { z } from 'zod';
 import { adminProcedure, authedProcedure, readWriteProcedure, router, type Context } from '@/server/trpc';
-import { SyncService, type Caller } from '@/server/services/sync/service';
-import { clientGeneration, GENERATION_HEADER } from '@/server/services/generation';
-import { zOptionalText } from '@/server/routers/schemas';
+import { SyncService, type Caller } from '@/server/services/sync/sync-service';
+import { RepositoryAdminService } from '@/server/services/sync/repository-admin';
+import { ObservationLookupService } from '@/server/services/sync/observation-lookup';
+import { clientGeneration, GENERATION_HEADER } from '@/server/http/generation-header';
 import * as wire from '@/server/wire/sync';
 import { recordSync } from '@/server/http/metrics';
 import { record, requestOrigin } from '@/server/services/audit';
-
-/** Lenient parsers: missing or null fields reach the service, which names them in the contract's 400. */
-const ZSyncPullInput = z.object({
-  client_id: zOptionalText,
-  since: z.object({ version: z.number().int(), id: z.string().optional() }).nullish(),
-  schema_types: z.array(z.string()).nullish(),
-  repository_generation: z.unknown().optional(),
-});
-
-const ZSyncPushInput = z.object({
-  transmission_id: zOptionalText,
-  client_id: zOptionalText,
-  /** Checked record by record by the service, so that a bad record is named in the 400. */
-  records: z.array(z.unknown()).nullish(),
-  repository_generation: z.unknown().optional(),
-});
-
-const ZRepositoryResetInput = z.object({ confirm: zOptionalText });
 
 function caller(ctx: Context & { user: NonNullable<Context['user']> }, bodyGeneration: unknown): Caller {
   return {
@@ -33,34 +16,47 @@ function caller(ctx: Context & { user: NonNullable<Context['user']> }, bodyGener
   };
 }
 
+/** A query parameter that must be a positive integer; anything else counts as not sent. */
+function positiveInteger(raw: string | null): number | undefined {
+  const parsed = raw !== null && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  return Number.isSafeInteger(parsed) && parsed >= 1 ? parsed : undefined;
+}
+
 function echoGeneration(ctx: Context, generation: number): void {
   ctx.response.headers[GENERATION_HEADER] = String(generation);
 }
 
 export const syncRouter = router({
+  /**
+   * The page's records are JSON text that PostgreSQL wrote in the wire format; they go out as they are, in the REST
+   * body written by wire.syncPullJson, and are never parsed, checked or serialised again here. The value returned
+   * is the answer without them (what the output schema checks); the API tests validate every answer on the wire
+   * against the OpenAPI document.
+   */
   pull: authedProcedure
     .meta({ openapi: { method: 'POST', path: '/sync/pull', operationId: wire.syncPull.operationId } })
-    .input(ZSyncPullInput)
+    .input(wire.SyncPullInput)
     .output(wire.SyncPullResponse)
     .mutation(async ({ input, ctx }) => {
-      const response = await new SyncService().pull(
+      const { recordsJson, recordCount, ...answer } = await new SyncService().pull(
         {
           client_id: input.client_id,
-          since: input.since ?? undefined,
-          schema_types: input.schema_types ?? undefined,
-          limit: ctx.request.query.get('limit') ?? undefined,
+          since: input.since,
+          schema_types: input.schema_types,
+          limit: positiveInteger(ctx.request.query.get('limit')),
           schemaType: ctx.request.query.get('schemaType') ?? undefined,
         },
         caller(ctx, input.repository_generation),
       );
-      echoGeneration(ctx, response.repository_generation);
-      recordSync('pull', response.records.length);
-      return response;
+      echoGeneration(ctx, answer.repository_generation);
+      recordSync('pull', recordCount);
+      ctx.response.body = wire.syncPullJson(answer, recordsJson);
+      return { ...answer, records: [] };
     }),
 
   push: readWriteProcedure
     .meta({ openapi: { method: 'POST', path: '/sync/push', operationId: wire.syncPush.operationId } })
-    .input(ZSyncPushInput)
+    .input(wire.SyncPushInput)
     .output(wire.SyncPushResponse)
     .mutation(async ({ input, ctx }) => {
       const response = await new SyncService().push(
@@ -76,10 +72,10 @@ export const syncRouter = router({
     .meta({
       openapi: { method: 'POST', path: '/admin/repository/reset', operationId: wire.adminRepositoryReset.operationId },
     })
-    .input(ZRepositoryResetInput)
+    .input(wire.RepositoryResetInput)
     .output(wire.RepositoryResetResponse)
     .mutation(async ({ input, ctx }) => {
-      const response = await new SyncService().resetRepository(input.confirm, ctx.user.username);
+      const response = await new RepositoryAdminService().resetRepository(input.confirm, ctx.user.username);
       await record({
         ...requestOrigin(ctx),
         action: 'repository.reset',
@@ -92,20 +88,13 @@ export const syncRouter = router({
   // Console procedures (no REST path).
 
   repositoryStatus: authedProcedure
-    .output(
-      z.object({
-        repositoryGeneration: z.number(),
-        currentVersion: z.number(),
-        lastResetAt: z.string().nullable(),
-        lastResetBy: z.string().nullable(),
-      }),
-    )
-    .query(() => new SyncService().repositoryStatus()),
+    .output(wire.RepositoryStatus)
+    .query(() => new RepositoryAdminService().repositoryStatus()),
 
   getObservation: authedProcedure
     .input(z.object({ observationId: z.string().min(1).max(255) }))
     .output(wire.Observation)
-    .query(({ input }) => new SyncService().getObservation(input.observationId)),
+    .query(({ input }) => new ObservationLookupService().getObservation(input.observationId)),
 
-  formTypes: authedProcedure.query(() => new SyncService().formTypes()),
+  formTypes: authedProcedure.query(() => new ObservationLookupService().formTypes()),
 });

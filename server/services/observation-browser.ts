@@ -3,7 +3,7 @@ import {
   type BrowserFilter,
   type MapPoint,
 } from '@/server/db/repositories/observation-browser';
-import { ObservationRepository } from '@/server/db/repositories/observations';
+import { RepositoryStateRepository } from '@/server/db/repositories/repository-state';
 
 /** More points than a browser map shows usefully at once; the map says when it shows only the newest ones. */
 export const MAP_POINT_LIMIT = 50_000;
@@ -46,7 +46,7 @@ export class ObservationBrowserService {
   latestChange(): Promise<ChangeMark> {
     const now = Date.now();
     if (!lastRead || now - lastRead.at >= COUNTER_READ_INTERVAL_MS) {
-      const mark = new ObservationRepository().readCounter().then((counter) => ({
+      const mark = new RepositoryStateRepository().readCounter().then((counter) => ({
         changeVersion: Number(counter.currentVersion),
         repositoryGeneration: Number(counter.repositoryGeneration),
       }));

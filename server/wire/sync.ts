@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dateTime, int64, sameInBothDirections } from '@/server/wire/openapi';
 import { ErrorResponse, errorJson, gateResponses } from '@/server/wire/errors';
+import { zOptionalText } from '@/server/routers/schemas';
 import {
   clientIdHeader,
   generationHeaders,
@@ -145,7 +146,7 @@ export const SyncPushRequest = z
   })
   .meta({ id: 'SyncPushRequest' });
 
-const SyncPushResponseWarningsInner = z
+export const SyncPushResponseWarningsInner = z
   .object({ id: z.string(), code: z.string(), message: z.string() })
   .meta({ id: 'SyncPushResponseWarningsInner' });
 
@@ -177,6 +178,68 @@ export const RepositoryResetResponse = z
   })
   .meta({ id: 'RepositoryResetResponse' });
 
+/**
+ * What the procedures parse: lenient, so that missing or null fields reach the service, which names them in the
+ * contract's 400 (the documented requests above are stricter).
+ */
+export const SyncPullInput = z.object({
+  client_id: zOptionalText,
+  since: z.object({ version: z.number().int(), id: z.string().optional() }).nullish(),
+  schema_types: z.array(z.string()).nullish(),
+  repository_generation: z.unknown().optional(),
+});
+
+export const SyncPushInput = z.object({
+  transmission_id: zOptionalText,
+  client_id: zOptionalText,
+  /** Checked record by record by the service, so that a bad record is named in the 400. */
+  records: z.array(z.unknown()).nullish(),
+  repository_generation: z.unknown().optional(),
+});
+
+export const RepositoryResetInput = z.object({ confirm: zOptionalText });
+
+/** The console's view of the repository (no REST path). */
+export const RepositoryStatus = z.object({
+  repositoryGeneration: z.number(),
+  currentVersion: z.number(),
+  lastResetAt: z.string().nullable(),
+  lastResetBy: z.string().nullable(),
+});
+
+export const SyncPullQuery = z.object({
+  schemaType: z.string().optional().meta({ description: 'Filter by schemaType (added to schema_types)' }),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .meta({ description: 'Maximum number of records to return (default 100, at most 1000)' }),
+});
+
+/**
+ * A pull answer as REST sends it, with its records as JSON text already in the wire format (a JSON array of
+ * Observation). The fields in SyncPullResponse's order.
+ */
+export function syncPullJson(answer: Omit<SyncPullResponse, 'records'>, recordsJson: string): string {
+  return (
+    `{"current_version":${answer.current_version},"repository_generation":${answer.repository_generation},` +
+    `"records":${recordsJson},"change_cutoff":${answer.change_cutoff},"has_more":${answer.has_more},` +
+    `"sync_format_version":${JSON.stringify(answer.sync_format_version)}}`
+  );
+}
+
+export type WireRecord = z.infer<typeof Observation>;
+export type SyncPullInput = z.infer<typeof SyncPullInput>;
+export type SyncPullQuery = z.infer<typeof SyncPullQuery>;
+export type SyncPullResponse = z.infer<typeof SyncPullResponse>;
+export type SyncPushInput = z.infer<typeof SyncPushInput>;
+export type SyncPushResponse = z.infer<typeof SyncPushResponse>;
+export type SyncWarning = z.infer<typeof SyncPushResponseWarningsInner>;
+export type RepositoryResetResponse = z.infer<typeof RepositoryResetResponse>;
+export type RepositoryStatus = z.infer<typeof RepositoryStatus>;
+
 const syncHeaders = z.object({ 'x-ode-client-id': clientIdHeader, 'x-repository-generation': requestGenerationHeader });
 
 const resetRequired = {
@@ -192,16 +255,7 @@ export const syncPull = operation({
     'Pages with `has_more`: send `change_cutoff` as the next `since.version` until `has_more` is false. ' +
     'Every answer, errors included, carries `x-repository-generation`.',
   headers: syncHeaders,
-  query: z.object({
-    schemaType: z.string().optional().meta({ description: 'Filter by schemaType (added to schema_types)' }),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .optional()
-      .meta({ description: 'Maximum number of records to return (default 100, at most 1000)' }),
-  }),
+  query: SyncPullQuery,
   requestBody: jsonBody(SyncPullRequest),
   generationOnEveryResponse: true,
   responses: {

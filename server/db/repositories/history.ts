@@ -1,6 +1,6 @@
 import { getDb, type Db } from '@/server/db/client';
 import { Prisma } from '@/server/db/generated/client';
-import { ObservationRepository } from '@/server/db/repositories/observations';
+import { RepositoryStateRepository } from '@/server/db/repositories/repository-state';
 
 /**
  * Observation history and conflicts. Both tables are filled by triggers on observations (see the migration
@@ -107,7 +107,7 @@ export class HistoryRepository {
     content: VersionContent,
     writer: ServerWriter,
   ): Promise<bigint | undefined> {
-    await new ObservationRepository(this.db).lockCounter(tx);
+    await new RepositoryStateRepository(this.db).lockCounter(tx);
     const rows = await tx.$queryRaw<Array<{ version: bigint }>>`
       UPDATE observations
          SET form_type = ${content.form_type}, form_version = ${content.form_version},

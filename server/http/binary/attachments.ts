@@ -12,7 +12,7 @@ import { logger } from '@/server/logger';
 import { attachmentExportEntries, type ExportEntry } from '@/server/services/attachments/export';
 import { attachmentIdFromPath } from '@/server/services/attachments/ids';
 import { AttachmentService, uploadTooLarge, type ReceivedUpload } from '@/server/services/attachments/service';
-import { GENERATION_HEADER } from '@/server/services/generation';
+import { clientGeneration, GENERATION_HEADER } from '@/server/http/generation-header';
 import { record, requestOrigin } from '@/server/services/audit';
 import type { StoredFileInfo } from '@/server/storage/attachment-store';
 import {
@@ -49,7 +49,7 @@ async function upload(request: Request, id: string, client: string): Promise<Res
   const service = new AttachmentService();
   const release = await service.acquireUploadSlot(client, request.signal);
   try {
-    await service.assertUploadGeneration(request.headers.get(GENERATION_HEADER));
+    await service.assertUploadGeneration(clientGeneration(request.headers.get(GENERATION_HEADER), undefined));
     const received = await receiveSingleFile(request, service);
     await service.save(attachmentId, received);
     return jsonResponse({ status: 'success' });

@@ -1,7 +1,7 @@
 import { AppError } from '@/server/errors';
 import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
-import { ObservationRepository } from '@/server/db/repositories/observations';
-import { assertGeneration, clientGeneration } from '@/server/services/generation';
+import { RepositoryStateRepository } from '@/server/db/repositories/repository-state';
+import { assertGeneration } from '@/server/services/generation';
 
 /**
  * The attachment manifest (api-contract §4.5): what a client must download or delete since its attachment
@@ -11,8 +11,8 @@ import { assertGeneration, clientGeneration } from '@/server/services/generation
 export interface ManifestQuery {
   clientId: string;
   sinceVersion: number;
-  generationHeader: string | null;
-  bodyGeneration: number | undefined;
+  /** The client's repository generation, undefined when it sent none. */
+  generation: number | undefined;
 }
 
 export interface ManifestOperation {
@@ -39,12 +39,12 @@ export async function attachmentManifest(
 ): Promise<AttachmentManifest> {
   if (query.clientId === '') throw invalid('client_id is required');
   if (query.sinceVersion < 0) throw invalid('since_version must be non-negative');
-  const counter = await new ObservationRepository().readCounter();
+  const counter = await new RepositoryStateRepository().readCounter();
   const state = {
     currentVersion: Number(counter.currentVersion),
     repositoryGeneration: Number(counter.repositoryGeneration),
   };
-  assertGeneration(state.repositoryGeneration, clientGeneration(query.generationHeader, query.bodyGeneration));
+  assertGeneration(state.repositoryGeneration, query.generation);
 
   // Bounded by the counter read above: every version up to it is committed, so the cursor never skips one.
   const rows = await operations.latestOperations(query.clientId, query.sinceVersion, state.currentVersion);

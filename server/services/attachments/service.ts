@@ -1,10 +1,10 @@
 import { getConfig } from '@/server/config';
 import { AppError, payloadTooLarge } from '@/server/errors';
 import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
-import { ObservationRepository } from '@/server/db/repositories/observations';
+import { RepositoryStateRepository } from '@/server/db/repositories/repository-state';
 import { withAdvisoryLock } from '@/server/db/locks';
 import { logger } from '@/server/logger';
-import { assertGeneration, clientGeneration } from '@/server/services/generation';
+import { assertGeneration } from '@/server/services/generation';
 import { decisionContentType, processImage } from '@/server/services/images';
 import type { AttachmentId } from '@/server/services/attachments/ids';
 import { UploadSlots } from '@/server/services/attachments/upload-slots';
@@ -62,10 +62,9 @@ export class AttachmentService {
   }
 
   /** Uploads carry the generation in the header only; a client that sends none adopts the server's. */
-  async assertUploadGeneration(header: string | null): Promise<void> {
-    const client = clientGeneration(header, undefined);
+  async assertUploadGeneration(client: number | undefined): Promise<void> {
     if (client === undefined) return;
-    assertGeneration((await new ObservationRepository().readCounter()).repositoryGeneration, client);
+    assertGeneration((await new RepositoryStateRepository().readCounter()).repositoryGeneration, client);
   }
 
   /** Streams the uploaded content into staging; 413 past the configured upload limit. */

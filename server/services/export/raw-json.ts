@@ -1,5 +1,5 @@
 import { ExportRepository } from '@/server/db/repositories/export';
-import { toWireRecord } from '@/server/services/sync/service';
+import { toWireRecord } from '@/server/services/sync/wire-record';
 import { clashFreeNamer, livePages, sanitizeFileName, type ExportEntry } from '@/server/services/export/entries';
 
 /**

@@ -1,4 +1,4 @@
-import { ObservationRepository, type GroupedPush, type GroupedPushResult } from '@/server/db/repositories/observations';
+import { SyncRepository, type GroupedPush, type GroupedPushResult } from '@/server/db/repositories/sync';
 
 /**
  * Group commit of concurrent pushes. Every push holds the change counter's row lock until its transaction commits
@@ -24,7 +24,7 @@ export class PushGroups {
   private queue: Waiting[] = [];
   private writing = false;
 
-  constructor(private readonly observations = new ObservationRepository()) {}
+  constructor(private readonly sync = new SyncRepository()) {}
 
   submit(push: GroupedPush, bytes: number): Promise<GroupedPushResult> {
     return new Promise((resolve, reject) => {
@@ -52,7 +52,7 @@ export class PushGroups {
   }
 
   private async write(group: Waiting[]): Promise<void> {
-    const results = await this.observations.pushGroup(group.map((waiting) => waiting.push));
+    const results = await this.sync.pushGroup(group.map((waiting) => waiting.push));
     group.forEach((waiting, i) => waiting.resolve(results[i]));
   }
 

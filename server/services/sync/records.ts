@@ -1,5 +1,6 @@
 import { AppError } from '@/server/errors';
 import { encodeNul } from '@/server/services/sync/nul-escape';
+import type { SyncWarning } from '@/server/wire/sync';
 
 /**
  * What a pushed record may hold, checked before anything touches the database: every record of a batch is either
@@ -24,12 +25,6 @@ export interface FailedRecord {
   index: number;
   error: string;
   record: unknown;
-}
-
-export interface SyncWarning {
-  id: string;
-  code: string;
-  message: string;
 }
 
 export interface CheckedBatch {
