@@ -1,3 +1,4 @@
+import { problem } from '@/server/problems';
 import { RequestCookies } from 'next/dist/server/web/spec-extension/cookies';
 import { consoleSessionUser } from '@/server/auth/console-session';
 import { ObservationBrowserService } from '@/server/services/observation-browser';
@@ -11,7 +12,8 @@ export const dynamic = 'force-dynamic';
  */
 export async function GET(request: Request): Promise<Response> {
   if (!(await consoleSessionUser(new RequestCookies(request.headers)))) {
-    return Response.json({ error: 'unauthorized', message: 'Sign in to the console' }, { status: 401 });
+    const refusal = problem('console.sign_in_required');
+    return Response.json(refusal.toBody(), { status: refusal.status });
   }
   const mark = await new ObservationBrowserService().latestChange();
   const etag = `"${mark.repositoryGeneration}-${mark.changeVersion}"`;
