@@ -3,31 +3,7 @@ import { hashPassword, verifyPassword, assertStorablePassword } from '@/server/a
 import { isRole, type AuthUser, type Role } from '@/server/auth/roles';
 import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
-
-export interface CreatedUser {
-  username: string;
-  role: Role;
-  createdAt: Date;
-}
-
-export interface UserListItem {
-  id: string;
-  username: string;
-  role: string;
-  createdAt: Date;
-  updatedAt: Date;
-  presence?: {
-    lastSeenAt: Date;
-    clientCount: number;
-    clients: Array<{
-      clientId: string;
-      lastSeenAt: Date;
-      lastDataVersion?: number;
-      appBundleVersion?: string;
-      lastOdeVersion?: string;
-    }>;
-  };
-}
+import type { CreateUserInput, UserListItem, UserResponse } from '@/server/wire/users';
 
 /** The users.username column is varchar(255); names are shown and typed, so no control characters. */
 const MAX_USERNAME_LENGTH = 255;
@@ -73,7 +49,7 @@ export class UserService {
     await this.users.endSessions(userId, sessionVersion);
   }
 
-  async create(input: { username: string; password: string; role: string }): Promise<CreatedUser> {
+  async create(input: CreateUserInput): Promise<UserResponse> {
     const username = input.username.trim();
     if (!username || !input.password || !input.role) throw problem('user.missing_fields');
     if (!isRole(input.role)) {
@@ -84,7 +60,7 @@ export class UserService {
     const passwordHash = await hashPassword(input.password);
     try {
       const user = await this.users.create({ username, passwordHash, role: input.role });
-      return { username: user.username, role: input.role, createdAt: user.createdAt };
+      return { username: user.username, role: input.role, createdAt: user.createdAt.toISOString() };
     } catch (err) {
       if ((err as { code?: string }).code === 'P2002') throw problem('user.exists');
       throw err;
@@ -149,16 +125,16 @@ function toListItem(user: UserWithPresence): UserListItem {
     id: user.id,
     username: user.username,
     role: user.role,
-    createdAt: user.createdAt,
-    updatedAt: user.updatedAt,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
   };
   if (user.presence.length > 0) {
     item.presence = {
-      lastSeenAt: new Date(Math.max(...user.presence.map((p) => p.lastSeenAt.getTime()))),
+      lastSeenAt: new Date(Math.max(...user.presence.map((p) => p.lastSeenAt.getTime()))).toISOString(),
       clientCount: user.presence.length,
       clients: user.presence.map((p) => ({
         clientId: p.clientId,
-        lastSeenAt: p.lastSeenAt,
+        lastSeenAt: p.lastSeenAt.toISOString(),
         ...(p.lastDataVersion !== null && { lastDataVersion: Number(p.lastDataVersion) }),
         ...(p.appBundleVersion !== null && { appBundleVersion: p.appBundleVersion }),
         ...(p.lastOdeVersion !== null && { lastOdeVersion: p.lastOdeVersion }),
