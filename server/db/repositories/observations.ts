@@ -1,6 +1,6 @@
 import { getDb, getPool, type Db } from '@/server/db/client';
 import { Prisma } from '@/server/db/generated/client';
-import type { StorableRecord } from '@/server/services/sync/records';
+import type { StorableRecord } from '@/server/domain/observations';
 
 export type Tx = Prisma.TransactionClient;
 

@@ -1,4 +1,5 @@
 import { AppError } from '@/server/errors';
+import type { StorableRecord } from '@/server/domain/observations';
 import { encodeNul } from '@/server/services/sync/nul-escape';
 
 /**
@@ -7,18 +8,7 @@ import { encodeNul } from '@/server/services/sync/nul-escape';
  * `failed_records`, so a record dropped silently would be lost).
  */
 
-export interface StorableRecord {
-  observation_id: string;
-  form_type: string;
-  form_version: string;
-  data: Record<string, unknown>;
-  created_at: string | null;
-  deleted: boolean;
-  geolocation: Record<string, unknown> | null;
-  author: string | null;
-  device_id: string | null;
-  tags: string[] | null;
-}
+export type { StorableRecord };
 
 export interface FailedRecord {
   index: number;
