@@ -1,4 +1,5 @@
 import { AppError, STATUS_BY_KIND, type ErrorKind } from '@/server/errors';
+import { GENERATION_HEADER } from '@/server/wire/headers';
 
 /**
  * Every domain error, defined once (ODK Central's lib/util/problem.js is the model): a stable code, the kind that
@@ -160,7 +161,7 @@ export const PROBLEMS = {
     'The server repository was reset; erase local data and sync again',
     {
       wireCode: 'repository_reset_required',
-      headers: ({ serverGeneration }) => ({ 'x-repository-generation': serverGeneration }),
+      headers: ({ serverGeneration }) => ({ [GENERATION_HEADER]: serverGeneration }),
     },
   ),
   'repository.reset_unconfirmed': withArgs<{ confirmation: string }>(

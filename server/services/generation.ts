@@ -1,4 +1,5 @@
 import { AppError } from '@/server/errors';
+import { GENERATION_HEADER } from '@/server/wire/headers';
 
 /**
  * Repository generation (api-contract §3.6). The client's value comes from the `x-repository-generation`
@@ -6,7 +7,7 @@ import { AppError } from '@/server/errors';
  * "not sent" and the body is then ignored; a body value < 1 counts as "not sent". A client that sent nothing
  * adopts the server's generation; an explicit different value must reset (409).
  */
-export const GENERATION_HEADER = 'x-repository-generation';
+export { GENERATION_HEADER };
 
 export function clientGeneration(header: string | null | undefined, body: unknown): number | undefined {
   if (header !== null && header !== undefined) {
