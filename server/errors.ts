@@ -70,9 +70,10 @@ export class AppError extends Error {
   }
 }
 
-/** For the files not yet on the catalogue (sync, attachments, bundles, generation, http/binary) only. */
+/**
+ * Only for the files not yet on the catalogue (services/sync, services/attachments, services/bundles and
+ * http/binary); they go once those files throw `problem(code)`.
+ */
 export const badRequest = (error: string, message = error) => new AppError('bad_request', error, message);
 export const notFound = (error: string, message = error) => new AppError('not_found', error, message);
-export const conflict = (error: string, message = error) => new AppError('conflict', error, message);
-export const unauthorized = (error: string, message = error) => new AppError('unauthorized', error, message);
 export const payloadTooLarge = (error: string, message = error) => new AppError('payload_too_large', error, message);
