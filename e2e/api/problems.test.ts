@@ -73,4 +73,41 @@ describe('problem codes reach the console', () => {
     expect(missing.status).toBe(404);
     expect(restErrorOf(missing.status, missing.headers, await missing.text()).problem).toBe('attachment.not_found');
   });
+
+  /**
+   * The catalogue holds the texts of the files that still build their errors by hand (sync, attachments,
+   * bundles): each of these real answers must be one of its definitions, byte for byte.
+   */
+  it('over REST: the answers of the sync, attachment and bundle routes are catalogue problems', async () => {
+    const cases: Array<[string, string, Record<string, unknown> | undefined, string]> = [
+      ['POST', '/api/sync/push', { transmission_id: 't-1', records: [] }, 'sync.client_id_required'],
+      ['POST', '/api/sync/push', { client_id: 'c-1', records: [] }, 'sync.transmission_id_required'],
+      ['POST', '/api/sync/push', { transmission_id: 't-2', client_id: 'c-1' }, 'sync.records_required'],
+      [
+        'POST',
+        '/api/sync/push',
+        { transmission_id: 't-3', client_id: 'c-1', records: [{ observation_id: 'o-1', form_type: 'x'.repeat(300) }] },
+        'sync.invalid_record',
+      ],
+      ['POST', '/api/admin/repository/reset', { confirm: 'yes' }, 'repository.reset_unconfirmed'],
+      [
+        'POST',
+        '/api/attachments/manifest',
+        { client_id: '', since_version: 0 },
+        'attachment.manifest_client_id_required',
+      ],
+      ['POST', '/api/app-bundle/switch/0042', undefined, 'bundle.version_not_found'],
+    ];
+    for (const [method, path, body, code] of cases) {
+      const response = await app.request(method, path, { token: admin, body });
+      const error = restErrorOf(response.status, response.headers, await response.text());
+      expect(error.problem, `${method} ${path} ${JSON.stringify(body)}`).toBe(code);
+    }
+    const stale = await app.request('POST', '/api/sync/push', {
+      token: admin,
+      headers: { 'x-repository-generation': '99' },
+      body: { transmission_id: 't-4', client_id: 'c-1', records: [] },
+    });
+    expect(restErrorOf(stale.status, stale.headers, await stale.text()).problem).toBe('repository.reset_required');
+  });
 });
