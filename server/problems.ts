@@ -235,6 +235,11 @@ export const PROBLEMS = {
     'range not satisfiable',
     'Requested range not satisfiable',
   ),
+  'bundle.file_not_found': withArgs<{ path: string }>(
+    'not_found',
+    ({ path }) => `file not found: ${path}`,
+    'File not found',
+  ),
   'bundle.file_path_required': fixed('bad_request', 'An error occurred', 'File path is required'),
   'bundle.invalid_file_path': withArgs<{ path: string }>(
     'bad_request',

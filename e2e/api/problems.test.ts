@@ -97,6 +97,8 @@ describe('problem codes reach the console', () => {
         'attachment.manifest_client_id_required',
       ],
       ['POST', '/api/app-bundle/switch/0042', undefined, 'bundle.version_not_found'],
+      ['GET', '/api/app-bundle/manifest', undefined, 'bundle.none_active'],
+      ['GET', '/api/app-bundle/download/app/nothing.html', undefined, 'bundle.file_not_found'],
     ];
     for (const [method, path, body, code] of cases) {
       const response = await app.request(method, path, { token: admin, body });
