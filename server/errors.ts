@@ -1,5 +1,7 @@
+import type { ProblemCode } from '@/server/problems';
+
 /**
- * The one error type services throw. `error` and `message` become the contract's JSON body
+ * The one error type services throw, made by `problem(code)` from the catalogue (server/problems.ts). `error` and `message` become the contract's JSON body
  * `{error, message, code?}` (api-contract §1.4); `kind` picks the status. Services know nothing about HTTP:
  * the routers' error formatter and the REST adapter turn a kind into a status code.
  */
@@ -8,9 +10,11 @@ export type ErrorKind =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'timeout'
   | 'conflict'
   | 'payload_too_large'
+  | 'range_not_satisfiable'
   | 'too_many_requests'
   | 'unavailable'
   | 'internal';
@@ -20,9 +24,11 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   timeout: 408,
   conflict: 409,
   payload_too_large: 413,
+  range_not_satisfiable: 416,
   too_many_requests: 429,
   unavailable: 503,
   internal: 500,
@@ -41,7 +47,13 @@ export class AppError extends Error {
     readonly error: string,
     /** The human text under `message`. */
     readonly userMessage: string,
-    readonly options: { code?: string; headers?: Record<string, string> } = {},
+    readonly options: {
+      /** The catalogue code (server/problems.ts): stable, for the console and logs; never in a REST body. */
+      problem?: ProblemCode;
+      /** The body's `code` field, where the contract has one. */
+      code?: string;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(userMessage);
     this.name = 'AppError';
@@ -58,8 +70,10 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * Only for the files not yet on the catalogue (services/sync, services/attachments, services/bundles and
+ * http/binary); they go once those files throw `problem(code)`.
+ */
 export const badRequest = (error: string, message = error) => new AppError('bad_request', error, message);
 export const notFound = (error: string, message = error) => new AppError('not_found', error, message);
-export const conflict = (error: string, message = error) => new AppError('conflict', error, message);
-export const unauthorized = (error: string, message = error) => new AppError('unauthorized', error, message);
 export const payloadTooLarge = (error: string, message = error) => new AppError('payload_too_large', error, message);

@@ -3,6 +3,7 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import { AppError, type ContractErrorBody, type ErrorKind } from '@/server/errors';
+import type { ProblemCode } from '@/server/problems';
 import { hasRole, type AuthUser, type Role } from '@/server/auth/roles';
 import type { Logger } from '@/server/logger';
 
@@ -45,15 +46,20 @@ const TRPC_CODE_BY_KIND: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
   unauthorized: 'UNAUTHORIZED',
   forbidden: 'FORBIDDEN',
   not_found: 'NOT_FOUND',
+  method_not_allowed: 'METHOD_NOT_SUPPORTED',
   timeout: 'TIMEOUT',
   conflict: 'CONFLICT',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
+  // tRPC has no 416; only the streamed bundle download sends it, never a procedure.
+  range_not_satisfiable: 'BAD_REQUEST',
   too_many_requests: 'TOO_MANY_REQUESTS',
   unavailable: 'SERVICE_UNAVAILABLE',
   internal: 'INTERNAL_SERVER_ERROR',
 };
 
 export interface ErrorData {
+  /** The catalogue code of a service error (server/problems.ts): what the console keys on. */
+  problem?: ProblemCode;
   /** The contract body `{error, message, code?}` and headers of a service error. */
   contract?: ContractErrorBody & { headers?: Record<string, string> };
   /** Field problems of an input that failed its zod schema. */
@@ -75,6 +81,7 @@ const t = initTRPC
     errorFormatter({ shape, error }) {
       const data: ErrorData = {};
       if (error.cause instanceof AppError) {
+        data.problem = error.cause.options.problem;
         data.contract = { ...error.cause.toBody(), headers: error.cause.options.headers };
       } else if (error.cause instanceof ZodError) {
         data.issues = error.cause.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));

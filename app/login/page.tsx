@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { consoleSessionUser } from '@/server/auth/console-session';
+import { consoleSessionUser } from '@/server/console/session';
 import { LoginForm } from '@/components/login/login-form';
 import { getConfig } from '@/server/config';
 

@@ -4,10 +4,10 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc';
 import { useRest } from '@/components/lib/rest';
-import { RestError } from '@/components/lib/errors';
+import { describeError } from '@/components/lib/errors';
 import { formatBytes } from '@/components/lib/format';
 import { ErrorBanner } from '@/components/ui/error-banner';
-import { ruleStatuses, validationReason } from '@/components/bundles/validation-rules';
+import { ruleStatuses, type RuleStatus, type BundleRule } from '@/components/bundles/validation-rules';
 
 interface PushResponse {
   message: string;
@@ -17,13 +17,19 @@ interface PushResponse {
 const STATUS_MARK = { passed: '✓', failed: '✗', unchecked: '·' } as const;
 const STATUS_TEXT = { passed: 'passed', failed: 'failed', unchecked: 'not checked' } as const;
 
-function ValidationReport({ reason }: { reason: string }) {
+function ValidationReport({
+  rules,
+  reason,
+}: {
+  rules: Array<{ rule: BundleRule; status: RuleStatus }>;
+  reason: string;
+}) {
   return (
     <div className="banner banner-error" role="alert">
       <div>
         <strong>The server refused this bundle.</strong>
         <ul className="rules" aria-label="Bundle checks">
-          {ruleStatuses(reason).map(({ rule, status }) => (
+          {rules.map(({ rule, status }) => (
             <li key={rule.id} data-status={status}>
               <span aria-hidden="true">{STATUS_MARK[status]}</span>
               <span>
@@ -90,12 +96,17 @@ export function UploadBundle({ onOutcome }: { onOutcome: (message: string | unde
     }
   }
 
-  const reason = error instanceof RestError ? validationReason(error.detail) : undefined;
+  const refusal = error ? describeError(error) : undefined;
+  const rules = ruleStatuses(refusal?.problem);
   return (
     <section className="card" aria-labelledby="upload-heading">
       <h2 id="upload-heading">Upload a new version</h2>
       <form onSubmit={submit}>
-        {reason ? <ValidationReport reason={reason} /> : error ? <ErrorBanner error={error} /> : null}
+        {rules && refusal ? (
+          <ValidationReport rules={rules} reason={refusal.message} />
+        ) : error ? (
+          <ErrorBanner error={error} />
+        ) : null}
         <div className="field">
           <label htmlFor={fileId}>
             <span>Bundle zip</span>

@@ -11,7 +11,7 @@ import { ObservationTimeline } from '@/components/charts/ObservationTimeline';
 /** The Overview's "Data overview": observations over time and per form type, from GET /api/stats/observations. */
 export function ObservationCharts() {
   const trpc = useTRPC();
-  const stats = useQuery(trpc.exports.observationStats.queryOptions({}));
+  const stats = useQuery(trpc.stats.observations.queryOptions({}));
 
   let body;
   if (stats.isPending) body = <Loading label="Counting observations…" />;

@@ -1,27 +1,9 @@
-import { RestError, parseRetryAfter } from '@/components/lib/errors';
+import { restErrorOf } from '@/components/lib/errors';
 
 export interface DownloadedFile {
   blob: Blob;
   /** The name the server gave in Content-Disposition. */
   fileName: string;
-}
-
-/** The server's error answer: `{error, message}` JSON, or plain text for 401/403. */
-async function restErrorOf(response: Response): Promise<RestError> {
-  const text = await response.text();
-  let body: { error?: string; message?: string } = {};
-  try {
-    body = JSON.parse(text) as typeof body;
-  } catch {
-    // Plain text: the text is the message.
-  }
-  const message = body.message || text.trim() || `Request failed with status ${response.status}`;
-  return new RestError(
-    response.status,
-    message,
-    body.error ?? '',
-    parseRetryAfter(response.headers.get('retry-after')),
-  );
 }
 
 /** `attachment; filename="observations_export.zip"`, the form the export routes send. */
@@ -41,7 +23,7 @@ export async function streamedDownload(
   signal: AbortSignal,
 ): Promise<DownloadedFile> {
   const response = await fetch(`/api${path}`, { headers, signal });
-  if (!response.ok || !response.body) throw await restErrorOf(response);
+  if (!response.ok || !response.body) throw restErrorOf(response.status, response.headers, await response.text());
   const reader = response.body.getReader();
   const parts: Uint8Array<ArrayBuffer>[] = [];
   let received = 0;

@@ -1,13 +1,14 @@
 import { TRPCClientError } from '@trpc/client';
 import type { ErrorData } from '@/server/trpc';
+import { problemOfBody, type ProblemCode } from '@/server/problems';
 
 /** An error answer of a streaming REST route, in the contract's `{error, message}` shape. */
 export class RestError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    /** The contract's `error` field (e.g. "bundle validation failed: missing app/index.html"). */
-    readonly detail: string,
+    /** The catalogue code of the answer (server/problems.ts), when it is one of the catalogue's. */
+    readonly problem?: ProblemCode,
     readonly retryAfterSeconds?: number,
   ) {
     super(message);
@@ -15,8 +16,22 @@ export class RestError extends Error {
   }
 }
 
+/** A REST route's error answer: `{error, message}` JSON, or plain text (401/403), whose text is the message. */
+export function restErrorOf(status: number, headers: { get(name: string): string | null }, text: string): RestError {
+  let body: { error?: string; message?: string } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    // Not JSON: the text itself is the message.
+  }
+  const message = body.message || text.trim() || `Request failed with status ${status}`;
+  return new RestError(status, message, problemOfBody(status, body), parseRetryAfter(headers.get('retry-after')));
+}
+
 export interface DescribedError {
   message: string;
+  /** The catalogue code (server/problems.ts): what the console keys on, never the message. */
+  problem?: ProblemCode;
   /** Seconds to wait, from Retry-After on a 429. */
   retryAfterSeconds?: number;
   /** Input fields the server refused, with why. */
@@ -39,13 +54,19 @@ export function describeError(err: unknown): DescribedError {
     const issues = data?.issues;
     return {
       message: issues?.length ? 'Some fields are not valid' : err.message || 'The request failed',
+      problem: data?.problem,
       retryAfterSeconds: parseRetryAfter(data?.contract?.headers?.['Retry-After']),
       issues,
       unauthorized: data?.code === 'UNAUTHORIZED',
     };
   }
   if (err instanceof RestError) {
-    return { message: err.message, retryAfterSeconds: err.retryAfterSeconds, unauthorized: err.status === 401 };
+    return {
+      message: err.message,
+      problem: err.problem,
+      retryAfterSeconds: err.retryAfterSeconds,
+      unauthorized: err.status === 401,
+    };
   }
   if (err instanceof TypeError)
     return { message: 'The server could not be reached. Check your connection.', unauthorized: false };

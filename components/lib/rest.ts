@@ -2,7 +2,7 @@
 
 import { useCallback, useMemo } from 'react';
 import { useTRPCClient } from '@/components/trpc';
-import { RestError, parseRetryAfter } from '@/components/lib/errors';
+import { restErrorOf } from '@/components/lib/errors';
 
 /**
  * The console's binary flows use the streaming REST routes, which take a bearer token and x-ode-version. The
@@ -17,17 +17,6 @@ interface RestAccess {
 const REUSE_MARGIN_SECONDS = 60;
 /** Per page load: signing in or out reloads the page, so a token never outlives its user. */
 let cached: RestAccess | undefined;
-
-function errorOf(status: number, headers: { get(name: string): string | null }, text: string): RestError {
-  let body: { error?: string; message?: string } = {};
-  try {
-    body = JSON.parse(text) as typeof body;
-  } catch {
-    // Not JSON (401/403 are plain text): the text itself is the message.
-  }
-  const message = body.message || text.trim() || `Request failed with status ${status}`;
-  return new RestError(status, message, body.error ?? '', parseRetryAfter(headers.get('retry-after')));
-}
 
 export function useRest() {
   const client = useTRPCClient();
@@ -48,7 +37,7 @@ export function useRest() {
   const fetchBlob = useCallback(
     async (path: string): Promise<Blob> => {
       const response = await fetch(`/api${path}`, { headers: await headers() });
-      if (!response.ok) throw errorOf(response.status, response.headers, await response.text());
+      if (!response.ok) throw restErrorOf(response.status, response.headers, await response.text());
       return response.blob();
     },
     [headers],
@@ -59,7 +48,7 @@ export function useRest() {
     async (path: string): Promise<boolean> => {
       const response = await fetch(`/api${path}`, { method: 'HEAD', headers: await headers() });
       if (response.status === 404) return false;
-      if (!response.ok) throw errorOf(response.status, response.headers, '');
+      if (!response.ok) throw restErrorOf(response.status, response.headers, '');
       return true;
     },
     [headers],
@@ -91,7 +80,7 @@ export function useRest() {
           if (xhr.status >= 200 && xhr.status < 300) {
             resolve(JSON.parse(xhr.responseText) as T);
           } else {
-            reject(errorOf(xhr.status, { get: (name) => xhr.getResponseHeader(name) }, xhr.responseText));
+            reject(restErrorOf(xhr.status, { get: (name) => xhr.getResponseHeader(name) }, xhr.responseText));
           }
         };
         xhr.send(form);

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import { useRest } from '@/components/lib/rest';
-import { RestError, describeError } from '@/components/lib/errors';
+import { describeError } from '@/components/lib/errors';
 import { previewImageType } from '@/components/observations/attachment-ids';
 
 type Preview =
@@ -33,7 +33,7 @@ export function AttachmentPreview({ id }: { id: string }) {
       : rest.exists(path).then((found) => show(found ? { state: 'file' } : { state: 'missing' }));
     load.catch((err: unknown) =>
       show(
-        err instanceof RestError && err.status === 404
+        describeError(err).problem === 'attachment.not_found'
           ? { state: 'missing' }
           : { state: 'error', message: describeError(err).message },
       ),

@@ -35,7 +35,7 @@ export function OverviewPage() {
   const health = useQuery(trpc.system.health.queryOptions());
   const version = useQuery(trpc.system.version.queryOptions({}));
   const users = useQuery({ ...trpc.users.list.queryOptions({}), enabled: can('admin') });
-  const stats = useQuery(trpc.exports.observationStats.queryOptions({}));
+  const stats = useQuery(trpc.stats.observations.queryOptions({}));
   const bundles = useQuery(trpc.bundles.list.queryOptions());
   const repository = useQuery(trpc.sync.repositoryStatus.queryOptions());
   const activeBundle = bundles.data?.find((bundle) => bundle.active);

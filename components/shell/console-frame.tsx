@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { consoleSessionUser } from '@/server/auth/console-session';
+import { consoleSessionUser } from '@/server/console/session';
 import { ConsoleShell } from '@/components/shell/console-shell';
 
 /** Every console page: signed-in users only, the role read fresh from the database, inside the shell. */

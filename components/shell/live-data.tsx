@@ -14,7 +14,7 @@ export function LiveData() {
   const queryClient = useQueryClient();
   useLiveChanges(() => {
     const paths = [
-      trpc.exports.observationStats.pathKey(),
+      trpc.stats.observations.pathKey(),
       trpc.sync.repositoryStatus.pathKey(),
       trpc.sync.formTypes.pathKey(),
       trpc.console.observations.pathKey(),

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app';
 import { GET as health, HEAD as healthHead } from '@/app/health/route';
 
+const healthRequest = (method: string) => new Request('http://synkronus.test/health', { method });
+
 let app: TestApp;
 beforeAll(async () => {
   app = await createTestApp();
@@ -10,7 +12,7 @@ afterAll(() => app.close());
 
 describe('GET /health', () => {
   it('answers JSON with status, timestamp and version, without token or version header', async () => {
-    const response = await health();
+    const response = await health(healthRequest('GET'));
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json');
     const body = await response.json();
@@ -20,7 +22,7 @@ describe('GET /health', () => {
   });
 
   it('answers HEAD with 200 and no body', async () => {
-    const response = await healthHead();
+    const response = await healthHead(healthRequest('HEAD'));
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('');
   });
@@ -31,7 +33,7 @@ describe('GET /health', () => {
     process.env.DATABASE_URL = 'postgres://nobody:nothing@127.0.0.1:1/none';
     resetConfig();
     try {
-      const response = await health();
+      const response = await health(healthRequest('GET'));
       expect(response.status).toBe(503);
       const body = await response.json();
       expect(body.status).toBe('error');

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import { getConfig, getJwtSecret } from '@/server/config';
 import { LimiterWindowRepository } from '@/server/db/repositories/limiter-windows';
-import { AppError } from '@/server/errors';
+import type { AppError } from '@/server/errors';
+import { problem } from '@/server/problems';
 
 /**
  * Login throttling (api-contract §6.3): fixed windows kept in PostgreSQL, so that every instance behind a load
@@ -63,9 +64,7 @@ export class SharedWindowLimiter {
 
 function rateLimited(result: LimitResult): AppError {
   const retryAfter = result.allowed ? 1 : result.retryAfterSeconds;
-  return new AppError('too_many_requests', 'rate_limited', 'Too many authentication attempts; try again later', {
-    headers: { 'Retry-After': String(retryAfter) },
-  });
+  return problem('auth.rate_limited', { retryAfterSeconds: retryAfter });
 }
 
 export class AuthLimiter {

@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { getConfig } from '@/server/config';
-import { badRequest } from '@/server/errors';
+import { problem } from '@/server/problems';
 
 /** A valid bcrypt hash of a password nobody has: unknown users still cost one comparison (timing equalisation). */
 export const DUMMY_HASH = '$2b$10$iP7GnP3XQxX6iiUEFRDAoOWULyPWcqYYRJR6nY1BU11xWxnAtXS0K';
@@ -10,7 +10,7 @@ const BCRYPT_MAX_BYTES = 72;
 
 export function assertStorablePassword(password: string): void {
   if (Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) {
-    throw badRequest('password length exceeds 72 bytes', 'Password must be at most 72 bytes long');
+    throw problem('password.too_long');
   }
 }
 

@@ -2,6 +2,7 @@ import { getConfig } from '@/server/config';
 import { bearerToken, verifyToken } from '@/server/auth/tokens';
 import { hasRole } from '@/server/auth/roles';
 import { AppError } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { presence } from '@/server/services/presence';
 import { readJsonBody } from '@/server/http/body';
 import { preflightResponse, withCors } from '@/server/http/cors';
@@ -10,13 +11,7 @@ import { withRepositoryGeneration } from '@/server/http/repository-generation-he
 import { CONTENT_LENGTH_HEADER, REQUEST_ID_HEADER, requestInfo } from '@/server/http/request-info';
 import { logAccess } from '@/server/http/access-log';
 import { apiPathOf, isPublicPath, operationTemplate } from '@/server/http/operations';
-import {
-  appErrorResponse,
-  contractErrorResponse,
-  forbiddenText,
-  unauthorizedText,
-  INTERNAL_ERROR_BODY,
-} from '@/server/http/responses';
+import { appErrorResponse, forbiddenText, unauthorizedText } from '@/server/http/responses';
 import { versionGate } from '@/server/http/version-gate';
 import { bodyNulProblem, requestLineProblem } from '@/server/http/request-guards';
 import { matchRoute } from '@/server/http/binary-routes';
@@ -31,8 +26,8 @@ import type { Context } from '@/server/trpc';
  * route) → handler. Every answer carries the request id; sync answers carry the repository generation.
  */
 
-const authBodyTooLarge = () => new AppError('payload_too_large', 'request_too_large', 'Request body too large');
-const jsonBodyTooLarge = () => new AppError('payload_too_large', 'request body too large', 'Request body too large');
+const authBodyTooLarge = () => problem('request.auth_body_too_large');
+const jsonBodyTooLarge = () => problem('request.body_too_large');
 
 export async function handleApiRequest(request: Request): Promise<Response> {
   const startedAt = performance.now();
@@ -61,7 +56,7 @@ async function answer(request: Request, apiPath: string, ctx: Context): Promise<
   } catch (err) {
     if (err instanceof AppError) return appErrorResponse(err);
     ctx.log.error('unhandled error', { path: apiPath, error: (err as Error).stack ?? String(err) });
-    return contractErrorResponse(500, INTERNAL_ERROR_BODY);
+    return appErrorResponse(problem('server.internal'));
   }
 }
 

@@ -1,4 +1,5 @@
-import { AppError } from '@/server/errors';
+import type { AppError } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { jsonLimitProblem } from '@/server/http/json-limits';
 
 export type JsonBody = { ok: true; value: unknown } | { ok: false; error: AppError };
@@ -31,9 +32,9 @@ export async function readJsonBody(request: Request, maxBytes: number, tooLarge:
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { ok: false, error: new AppError('bad_request', (err as Error).message, 'Invalid request format') };
+    return { ok: false, error: problem('request.invalid_format', { detail: (err as Error).message }) };
   }
-  const problem = jsonLimitProblem(value);
-  if (problem) return { ok: false, error: new AppError('bad_request', problem, 'Invalid request format') };
+  const limitProblem = jsonLimitProblem(value);
+  if (limitProblem) return { ok: false, error: problem('request.invalid_format', { detail: limitProblem }) };
   return { ok: true, value };
 }

@@ -1,6 +1,6 @@
 import { RequestCookies } from 'next/dist/server/web/spec-extension/cookies';
 import { bearerToken, verifyToken } from '@/server/auth/tokens';
-import { consoleSessionUser } from '@/server/auth/console-session';
+import { consoleSessionUser } from '@/server/console/session';
 import type { AuthUser } from '@/server/auth/roles';
 import { requestInfo } from '@/server/http/request-info';
 import { presence } from '@/server/services/presence';

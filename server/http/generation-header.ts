@@ -4,8 +4,6 @@
  * "not sent" and the body is then ignored; a body value < 1 counts as "not sent". What a client that sent nothing
  * and one that sent another generation get is the services' rule (server/services/generation.ts).
  */
-export const GENERATION_HEADER = 'x-repository-generation';
-
 export function clientGeneration(header: string | null | undefined, body: unknown): number | undefined {
   if (header !== null && header !== undefined) {
     const trimmed = header.trim();

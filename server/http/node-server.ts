@@ -4,7 +4,8 @@ import { metrics, mayReadMetrics } from '@/server/http/metrics';
 import { pathProblem } from '@/server/http/request-guards';
 import { allowedMethods, apiPathOf, routeTemplate } from '@/server/http/operations';
 import { CONTENT_LENGTH_HEADER, PEER_ADDRESS_HEADER } from '@/server/http/request-info';
-import { INTERNAL_ERROR_BODY } from '@/server/http/responses';
+import type { AppError } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
 
 /**
@@ -43,7 +44,7 @@ export function createSynkronusServer(handle: NodeHandler): SynkronusServer {
       res.once('finish', () => observe(req, res, startedAt, req.socket.bytesRead - readBefore));
     void serve(req, res, handle).catch((err: Error) => {
       logger.error('request failed before the app', { error: err.stack ?? err.message });
-      if (!res.headersSent) sendJson(res, 500, INTERNAL_ERROR_BODY);
+      if (!res.headersSent) sendProblem(res, problem('server.internal'));
       else res.destroy();
     });
   });
@@ -66,22 +67,16 @@ export function createSynkronusServer(handle: NodeHandler): SynkronusServer {
 async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle: NodeHandler): Promise<void> {
   if (req.url === '*') {
     if (req.method === 'OPTIONS') return sendEmpty(res, 204, { Allow: [...ROUTED_METHODS].join(', ') });
-    return sendJson(res, 400, { error: 'invalid request target', message: 'Invalid request path' });
+    return sendProblem(res, problem('request.invalid_target'));
   }
   const pathname = safePathname(req.url ?? '/');
   // Next.js decodes the path itself and fails with a 500 on a malformed escape: refuse those first.
-  if (pathProblem(pathname)) return sendJson(res, 400, { error: 'malformed path', message: 'Invalid request path' });
+  if (pathProblem(pathname)) return sendProblem(res, problem('request.malformed_path'));
   if (!ROUTED_METHODS.has(req.method ?? '')) {
     const allowed = pathname.startsWith('/api/') ? allowedMethods(apiPathOf(pathname)) : undefined;
-    if (pathname.startsWith('/api/') && !allowed)
-      return sendJson(res, 404, { error: 'not found', message: 'Not found' });
+    if (pathname.startsWith('/api/') && !allowed) return sendProblem(res, problem('request.not_found'));
     const allow = (allowed ?? ['GET', 'HEAD', 'POST', 'OPTIONS']).join(', ');
-    return sendJson(
-      res,
-      405,
-      { error: 'method not allowed', message: `Method not allowed; this path accepts ${allow}` },
-      { Allow: allow },
-    );
+    return sendProblem(res, problem('request.method_not_allowed', { allowed: allow }));
   }
   if (pathname === '/metrics' && getConfig().metrics.enabled) return serveMetrics(req, res);
   await handle(req, res);
@@ -89,20 +84,10 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle
 
 async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return sendJson(
-      res,
-      405,
-      { error: 'method not allowed', message: 'Method not allowed; this path accepts GET, HEAD' },
-      { Allow: 'GET, HEAD' },
-    );
+    return sendProblem(res, problem('request.method_not_allowed', { allowed: 'GET, HEAD' }));
   }
   if (!(await mayReadMetrics(req.headers.authorization))) {
-    return sendJson(
-      res,
-      401,
-      { error: 'unauthorized', message: 'Metrics need the metrics token or an admin token' },
-      { 'WWW-Authenticate': 'Bearer' },
-    );
+    return sendProblem(res, problem('metrics.unauthorized'), { 'WWW-Authenticate': 'Bearer' });
   }
   const { registry } = metrics();
   const text = await registry.metrics();
@@ -189,6 +174,10 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   const text = JSON.stringify(body) + '\n';
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+function sendProblem(res: http.ServerResponse, error: AppError, headers: Record<string, string> = {}): void {
+  sendJson(res, error.status, error.toBody(), { ...error.options.headers, ...headers });
 }
 
 function sendEmpty(res: http.ServerResponse, status: number, headers: Record<string, string>): void {

@@ -2,7 +2,8 @@ import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import { appRouter } from '@/server/routers/_app';
 import type { Context, ErrorData } from '@/server/trpc';
 import { logger } from '@/server/logger';
-import { contractErrorResponse, forbiddenText, unauthorizedText, INTERNAL_ERROR_BODY } from '@/server/http/responses';
+import { appErrorResponse, contractErrorResponse, forbiddenText, unauthorizedText } from '@/server/http/responses';
+import { problem } from '@/server/problems';
 
 /**
  * Serves the routers' OpenAPI procedures for one request. The handler is built once (trpc-to-openapi's fetch
@@ -105,25 +106,21 @@ function errorResponse(result: AdapterResult): Response {
     case 'FORBIDDEN':
       return forbiddenText();
     case 'NOT_FOUND':
-      return contractErrorResponse(404, { error: 'not found', message: 'Not found' });
+      return appErrorResponse(problem('request.not_found'));
     case 'BAD_REQUEST': {
       const issues = parsed.data?.issues ?? [];
       const detail = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
-      return contractErrorResponse(400, {
-        error: detail || parsed.message || 'invalid request',
-        message: 'Invalid request format',
-      });
+      return appErrorResponse(
+        problem('request.invalid_format', { detail: detail || parsed.message || 'invalid request' }),
+      );
     }
     case 'PARSE_ERROR':
     case 'UNSUPPORTED_MEDIA_TYPE':
-      return contractErrorResponse(400, {
-        error: parsed.message ?? 'invalid request body',
-        message: 'Invalid request format',
-      });
+      return appErrorResponse(problem('request.invalid_format', { detail: parsed.message ?? 'invalid request body' }));
     default:
       if (result.status >= 500) logger.error('request failed', { status: result.status, message: parsed.message });
       return result.status >= 500
-        ? contractErrorResponse(500, INTERNAL_ERROR_BODY)
+        ? appErrorResponse(problem('server.internal'))
         : contractErrorResponse(result.status, {
             error: parsed.message ?? 'An error occurred',
             message: parsed.message ?? 'Request failed',

@@ -1,5 +1,5 @@
 import { RepositoryStateRepository } from '@/server/db/repositories/repository-state';
-import { GENERATION_HEADER } from '@/server/http/generation-header';
+import { GENERATION_HEADER } from '@/server/wire/headers';
 import { logger } from '@/server/logger';
 import { carriesGeneration } from '@/server/http/operations';
 

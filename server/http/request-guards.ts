@@ -1,4 +1,5 @@
-import { contractErrorResponse } from '@/server/http/responses';
+import { appErrorResponse } from '@/server/http/responses';
+import { problem } from '@/server/problems';
 import { allowedMethods } from '@/server/http/operations';
 import { findNul } from '@/server/http/json-limits';
 
@@ -9,18 +10,10 @@ import { findNul } from '@/server/http/json-limits';
  */
 
 export function methodNotAllowed(allowed: string[]): Response {
-  return contractErrorResponse(
-    405,
-    { error: 'method not allowed', message: `Method not allowed; this path accepts ${allowed.join(', ')}` },
-    { Allow: allowed.join(', ') },
-  );
+  return appErrorResponse(problem('request.method_not_allowed', { allowed: allowed.join(', ') }));
 }
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-
-function badRequest(error: string, message: string): Response {
-  return contractErrorResponse(400, { error, message });
-}
 
 /** 400 for a path that does not decode or decodes to a control character; undefined when the path is fine. */
 export function pathProblem(rawPath: string): Response | undefined {
@@ -28,9 +21,9 @@ export function pathProblem(rawPath: string): Response | undefined {
   try {
     decoded = decodeURIComponent(rawPath);
   } catch {
-    return badRequest('malformed percent-encoding in path', 'Invalid request path');
+    return appErrorResponse(problem('request.path_encoding'));
   }
-  if (CONTROL_CHARACTER.test(decoded)) return badRequest('control character in path', 'Invalid request path');
+  if (CONTROL_CHARACTER.test(decoded)) return appErrorResponse(problem('request.path_control_character'));
   return undefined;
 }
 
@@ -41,9 +34,9 @@ export function queryProblem(rawQuery: string): Response | undefined {
     try {
       decoded = decodeURIComponent(pair.replace(/\+/g, ' '));
     } catch {
-      return badRequest('malformed percent-encoding in query', 'Invalid query string');
+      return appErrorResponse(problem('request.query_encoding'));
     }
-    if (CONTROL_CHARACTER.test(decoded)) return badRequest('control character in query', 'Invalid query string');
+    if (CONTROL_CHARACTER.test(decoded)) return appErrorResponse(problem('request.query_control_character'));
   }
   return undefined;
 }
@@ -67,5 +60,7 @@ const NUL_PRESERVING_PATHS = new Set(['/sync/push']);
 export function bodyNulProblem(apiPath: string, body: unknown): Response | undefined {
   if (NUL_PRESERVING_PATHS.has(apiPath)) return undefined;
   const at = findNul(body);
-  return at === undefined ? undefined : badRequest(`U+0000 in ${at}`, 'Invalid request format');
+  return at === undefined
+    ? undefined
+    : appErrorResponse(problem('request.invalid_format', { detail: `U+0000 in ${at}` }));
 }

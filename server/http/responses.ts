@@ -24,5 +24,3 @@ export function unauthorizedText(): Response {
 export function forbiddenText(): Response {
   return new Response('Forbidden\n', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 }
-
-export const INTERNAL_ERROR_BODY: ContractErrorBody = { error: 'An error occurred', message: 'Internal server error' };

@@ -5,7 +5,7 @@ import { systemRouter } from '@/server/routers/system';
 import { syncRouter } from '@/server/routers/sync';
 import { attachmentsRouter } from '@/server/routers/attachments';
 import { bundlesRouter } from '@/server/routers/bundles';
-import { exportsRouter } from '@/server/routers/exports';
+import { statsRouter } from '@/server/routers/stats';
 import { consoleRouter } from '@/server/routers/console';
 import { historyRouter } from '@/server/routers/history';
 import { conflictsRouter } from '@/server/routers/conflicts';
@@ -18,7 +18,7 @@ export const appRouter = router({
   sync: syncRouter,
   attachments: attachmentsRouter,
   bundles: bundlesRouter,
-  exports: exportsRouter,
+  stats: statsRouter,
   console: consoleRouter,
   history: historyRouter,
   conflicts: conflictsRouter,

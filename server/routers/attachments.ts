@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { authedProcedure, router } from '@/server/trpc';
 import { attachmentManifest } from '@/server/services/attachments/manifest';
-import { clientGeneration, GENERATION_HEADER } from '@/server/http/generation-header';
+import { clientGeneration } from '@/server/http/generation-header';
+import { GENERATION_HEADER } from '@/server/wire/headers';
 import { AttachmentManifestResponse, getAttachmentManifest } from '@/server/wire/attachments';
 
 /** Go decodes JSON null into the zero value; so do these fields. The service answers missing ones with 400. */

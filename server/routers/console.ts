@@ -42,4 +42,7 @@ export const consoleRouter = router({
   observationPoints: authedProcedure
     .input(ZBrowserFilter)
     .query(({ input }) => new ObservationBrowserService().mapPoints(input)),
+
+  /** The mark of the newest change, for the live refresh (app/api/console-changes answers it with an ETag). */
+  latestChange: authedProcedure.query(() => new ObservationBrowserService().latestChange()),
 });

@@ -3,7 +3,8 @@ import { adminProcedure, authedProcedure, readWriteProcedure, router, type Conte
 import { SyncService, type Caller } from '@/server/services/sync/sync-service';
 import { RepositoryAdminService } from '@/server/services/sync/repository-admin';
 import { ObservationLookupService } from '@/server/services/sync/observation-lookup';
-import { clientGeneration, GENERATION_HEADER } from '@/server/http/generation-header';
+import { clientGeneration } from '@/server/http/generation-header';
+import { GENERATION_HEADER } from '@/server/wire/headers';
 import * as wire from '@/server/wire/sync';
 import { recordSync } from '@/server/http/metrics';
 import { record, requestOrigin } from '@/server/services/audit';

@@ -1,26 +1,14 @@
 import { z } from 'zod';
 import { adminProcedure, authedProcedure, router } from '@/server/trpc';
 import { UserService } from '@/server/services/users';
-import { iso, zOptionalText, zPathParam } from '@/server/routers/schemas';
 import * as wire from '@/server/wire/users';
 import type { WireOperation } from '@/server/wire/operation';
 import { record, requestOrigin } from '@/server/services/audit';
 
-/** Missing fields reach the service, which answers the contract's 400. */
-const ZCreateUserInput = z.object({ username: zOptionalText, password: zOptionalText, role: zOptionalText });
-const ZDeleteUserInput = z.object({ username: zPathParam });
-const ZResetPasswordInput = z.object({ username: zOptionalText, newPassword: zOptionalText });
-/** The newest CLI sends `currentPassword`; an older build sent `oldPassword`. */
-const ZChangePasswordInput = z.object({
-  currentPassword: z.string().optional(),
-  oldPassword: z.string().optional(),
-  newPassword: zOptionalText,
-});
-
 const createUser = (path: `/${string}`, operation: WireOperation) =>
   adminProcedure
     .meta({ openapi: { method: 'POST', path, operationId: operation.operationId } })
-    .input(ZCreateUserInput)
+    .input(wire.CreateUserInput)
     .output(wire.UserResponse)
     .mutation(async ({ input, ctx }) => {
       const user = await new UserService().create(input);
@@ -31,13 +19,13 @@ const createUser = (path: `/${string}`, operation: WireOperation) =>
         details: { role: user.role },
       });
       ctx.response.status = 201;
-      return { username: user.username, role: user.role, createdAt: iso(user.createdAt) };
+      return user;
     });
 
 const deleteUser = (path: `/${string}`, operation: WireOperation) =>
   adminProcedure
     .meta({ openapi: { method: 'DELETE', path, operationId: operation.operationId } })
-    .input(ZDeleteUserInput)
+    .input(wire.DeleteUserInput)
     .output(wire.DeleteUser200Response)
     .mutation(async ({ input, ctx }) => {
       await new UserService().delete(input.username);
@@ -53,18 +41,7 @@ export const usersRouter = router({
     .meta({ openapi: { method: 'GET', path: '/users', operationId: wire.listUsers.operationId } })
     .input(z.object({}))
     .output(wire.UserList)
-    .query(async () =>
-      (await new UserService().list()).map((user) => ({
-        ...user,
-        createdAt: iso(user.createdAt),
-        updatedAt: iso(user.updatedAt),
-        presence: user.presence && {
-          ...user.presence,
-          lastSeenAt: iso(user.presence.lastSeenAt),
-          clients: user.presence.clients.map((client) => ({ ...client, lastSeenAt: iso(client.lastSeenAt) })),
-        },
-      })),
-    ),
+    .query(() => new UserService().list()),
 
   delete: deleteUser('/users/delete/{username}', wire.deleteUserAtDeletePath),
   deleteAtResource: deleteUser('/users/{username}', wire.deleteUser),
@@ -73,7 +50,7 @@ export const usersRouter = router({
     .meta({
       openapi: { method: 'POST', path: '/users/reset-password', operationId: wire.resetUserPassword.operationId },
     })
-    .input(ZResetPasswordInput)
+    .input(wire.ResetPasswordInput)
     .output(wire.ResetUserPassword200Response)
     .mutation(async ({ input, ctx }) => {
       await new UserService().resetPassword(input.username.trim(), input.newPassword);
@@ -83,7 +60,7 @@ export const usersRouter = router({
 
   changePassword: authedProcedure
     .meta({ openapi: { method: 'POST', path: '/users/change-password', operationId: wire.changePassword.operationId } })
-    .input(ZChangePasswordInput)
+    .input(wire.ChangePasswordInput)
     .output(wire.ChangePassword200Response)
     .mutation(async ({ input, ctx }) => {
       const current = input.currentPassword || input.oldPassword || '';

@@ -1,5 +1,6 @@
 import { AuditRepository, type AuditEventRow } from '@/server/db/repositories/audit';
-import { AppError, badRequest } from '@/server/errors';
+import { AppError } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
 import type { AuthUser } from '@/server/auth/roles';
 import type { RequestInfo } from '@/server/trpc';
@@ -107,7 +108,7 @@ export interface AuditPage {
 function parseTime(value: string | undefined, name: string): Date | undefined {
   if (value === undefined) return undefined;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw badRequest(`invalid ${name}`, `${name} must be an RFC 3339 time`);
+  if (Number.isNaN(date.getTime())) throw problem('audit.invalid_time', { name });
   return date;
 }
 

@@ -1,6 +1,6 @@
 import { authLimiter } from '@/server/auth/limiter';
 import { issueTokenPair, verifyToken, type TokenPair } from '@/server/auth/tokens';
-import { AppError, badRequest } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { UserService } from '@/server/services/users';
 import type { AuthUser } from '@/server/auth/roles';
 
@@ -8,11 +8,8 @@ const MAX_USERNAME_BYTES = 255;
 const MAX_PASSWORD_BYTES = 1024;
 const MAX_REFRESH_TOKEN_BYTES = 16 * 1024;
 
-const invalidCredentials = () => new AppError('unauthorized', 'invalid credentials', 'Invalid credentials');
-const fieldTooLong = () => new AppError('bad_request', 'invalid_request', 'Authentication field is too long');
-
 function assertMaxBytes(value: string, max: number): void {
-  if (Buffer.byteLength(value, 'utf8') > max) throw fieldTooLong();
+  if (Buffer.byteLength(value, 'utf8') > max) throw problem('auth.field_too_long');
 }
 
 /**
@@ -29,13 +26,13 @@ export class AuthService {
     assertMaxBytes(input.username, MAX_USERNAME_BYTES);
     assertMaxBytes(input.password, MAX_PASSWORD_BYTES);
     await this.limiter.chargeRequest(input.clientIp);
-    if (!input.username) throw badRequest('username is required', 'Username is required');
-    if (!input.password) throw badRequest('password is required', 'Password is required');
+    if (!input.username) throw problem('auth.username_required');
+    if (!input.password) throw problem('auth.password_required');
     await this.limiter.assertLoginAllowed(input.clientIp, input.username);
     const user = await this.users.authenticate(input.username, input.password);
     if (!user) {
       await this.limiter.chargeFailedLogin(input.clientIp, input.username);
-      throw invalidCredentials();
+      throw problem('auth.invalid_credentials');
     }
     return user;
   }
@@ -48,10 +45,10 @@ export class AuthService {
   async refresh(input: { refreshToken: string; clientIp: string }): Promise<TokenPair> {
     assertMaxBytes(input.refreshToken, MAX_REFRESH_TOKEN_BYTES);
     await this.limiter.chargeRequest(input.clientIp);
-    if (!input.refreshToken) throw badRequest('refresh token is required', 'Refresh token is required');
+    if (!input.refreshToken) throw problem('auth.refresh_token_required');
     const claims = await verifyToken(input.refreshToken, 'refresh');
     const user = claims && (await this.users.findForToken(claims.username));
-    if (!user) throw new AppError('unauthorized', 'invalid refresh token', 'Invalid refresh token');
+    if (!user) throw problem('auth.invalid_refresh_token');
     return issueTokenPair(user);
   }
 }

@@ -1,5 +1,5 @@
 import { HistoryRepository, type ConflictRow } from '@/server/db/repositories/history';
-import { AppError, badRequest, notFound } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { SERVER_CLIENT_ID, toVersion, type ObservationVersion } from '@/server/services/history';
 
 export type ConflictStatus = 'open' | 'resolved';
@@ -43,7 +43,7 @@ function toConflict(row: ConflictRow): Conflict {
 /** The opaque paging cursor is the conflict's sequence number. */
 function parseCursor(cursor: string | undefined): bigint | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  if (!/^\d{1,18}$/.test(cursor)) throw badRequest('invalid cursor', 'cursor must be a value returned as next_cursor');
+  if (!/^\d{1,18}$/.test(cursor)) throw problem('conflict.invalid_cursor');
   return BigInt(cursor);
 }
 
@@ -73,7 +73,7 @@ export class ConflictService {
 
   async get(id: string): Promise<ConflictDetail> {
     const row = await this.history.findConflict(assertUuid(id));
-    if (!row) throw notFound('conflict not found', 'Conflict not found');
+    if (!row) throw problem('conflict.not_found');
     const [winner, loser] = await this.history.transaction(async (tx) => [
       await this.history.version(tx, row.observation_id, row.winner_version),
       await this.history.version(tx, row.observation_id, row.loser_version),
@@ -92,19 +92,18 @@ export class ConflictService {
   async resolve(id: string, keep: ConflictSide, username: string): Promise<Conflict> {
     const row = await this.history.transaction(async (tx) => {
       const conflict = await this.history.findConflict(assertUuid(id), tx, true);
-      if (!conflict) throw notFound('conflict not found', 'Conflict not found');
-      if (conflict.resolved_at)
-        throw new AppError('conflict', 'conflict already resolved', 'This conflict is already resolved');
+      if (!conflict) throw problem('conflict.not_found');
+      if (conflict.resolved_at) throw problem('conflict.already_resolved');
       let version: bigint | null = null;
       if (keep === 'loser') {
         const loser = await this.history.version(tx, conflict.observation_id, conflict.loser_version);
-        if (!loser) throw new AppError('conflict', 'version no longer kept', 'The losing version is no longer kept');
+        if (!loser) throw problem('conflict.version_gone');
         version =
           (await this.history.writeVersion(tx, conflict.observation_id, loser, {
             username,
             clientId: SERVER_CLIENT_ID,
           })) ?? null;
-        if (version === null) throw new AppError('conflict', 'observation removed', 'The observation no longer exists');
+        if (version === null) throw problem('observation.removed');
       }
       return this.history.markResolved(tx, conflict.id, { keep, by: username, version });
     });
@@ -116,6 +115,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An id that is not a UUID names no conflict (and must not reach the uuid cast). */
 function assertUuid(id: string): string {
-  if (!UUID.test(id)) throw notFound('conflict not found', 'Conflict not found');
+  if (!UUID.test(id)) throw problem('conflict.not_found');
   return id;
 }

@@ -1,6 +1,6 @@
 import { getConfig } from '@/server/config';
 import { HistoryRepository, type VersionRow } from '@/server/db/repositories/history';
-import { AppError, notFound } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
 
 /** The client id of versions the server writes itself (restores, kept conflict losers). */
@@ -43,7 +43,7 @@ export class HistoryService {
 
   async versions(observationId: string): Promise<{ observation_id: string; versions: ObservationVersion[] }> {
     const rows = await this.history.versions(observationId);
-    if (rows.length === 0) throw notFound('observation not found', 'Observation not found');
+    if (rows.length === 0) throw problem('observation.not_found');
     return { observation_id: observationId, versions: rows.map(toVersion) };
   }
 
@@ -55,9 +55,9 @@ export class HistoryService {
   ): Promise<{ observation_id: string; restored_version: number; version: number }> {
     const written = await this.history.transaction(async (tx) => {
       const source = await this.history.version(tx, observationId, BigInt(version));
-      if (!source) throw notFound('version not found', `Observation ${observationId} has no version ${version}`);
+      if (!source) throw problem('history.version_not_found', { observationId, version });
       const next = await this.history.writeVersion(tx, observationId, source, { username, clientId: SERVER_CLIENT_ID });
-      if (next === undefined) throw new AppError('conflict', 'observation removed', 'The observation no longer exists');
+      if (next === undefined) throw problem('observation.removed');
       return next;
     });
     return { observation_id: observationId, restored_version: version, version: Number(written) };

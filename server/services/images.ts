@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import sharp from 'sharp';
 import { getConfig, type Config } from '@/server/config';
-import { payloadTooLarge } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
 import { Semaphore } from '@/server/services/attachments/semaphore';
 import type { StagedFile } from '@/server/storage/attachment-store';
@@ -31,7 +31,7 @@ function processingSlots(size: number): Semaphore {
   return slots;
 }
 
-export const imageTooLarge = () => payloadTooLarge('An error occurred', 'Attachment image exceeds decoded size limit');
+export const imageTooLarge = () => problem('attachment.image_too_large');
 
 /** JPEG quality 95 at level 0 down to 45 at level 10. */
 export function jpegQuality(level: number): number {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { getDb, type Db } from '@/server/db/client';
+import { SystemRepository } from '@/server/db/repositories/system';
 import { getConfig } from '@/server/config';
 
 export interface HealthReport {
@@ -12,14 +12,14 @@ export interface HealthReport {
 const HEALTH_TIMEOUT_MS = 3_000;
 
 export class SystemService {
-  constructor(private readonly db: Db = getDb()) {}
+  constructor(private readonly system = new SystemRepository()) {}
 
   async health(): Promise<HealthReport> {
     const timestamp = new Date().toISOString();
     const version = getConfig().serverVersion;
     try {
       await Promise.race([
-        this.db.$queryRaw`SELECT 1`,
+        this.system.ping(),
         new Promise((_, reject) =>
           setTimeout(() => reject(new Error('database did not answer in time')), HEALTH_TIMEOUT_MS).unref(),
         ),
@@ -32,11 +32,10 @@ export class SystemService {
 
   /** `GET /api/version`: every key present, as clients print them. */
   async versionInfo() {
-    const [row] = await this.db.$queryRaw<Array<{ version: string; database_name: string }>>`
-      SELECT version() AS version, current_database() AS database_name`;
+    const database = await this.system.databaseInfo();
     return {
       server: { version: getConfig().serverVersion },
-      database: { type: 'postgresql', version: row.version, database_name: row.database_name },
+      database: { type: 'postgresql', version: database.version, database_name: database.databaseName },
       system: { os: process.platform, architecture: os.arch() === 'x64' ? 'amd64' : os.arch(), cpus: os.cpus().length },
       build: {
         commit: getConfig().build.commit,

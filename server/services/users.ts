@@ -1,35 +1,9 @@
 import { UserRepository, type UserWithPresence } from '@/server/db/repositories/users';
 import { hashPassword, verifyPassword, assertStorablePassword } from '@/server/auth/passwords';
 import { isRole, type AuthUser, type Role } from '@/server/auth/roles';
-import { AppError, badRequest, conflict, notFound } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
-
-export interface CreatedUser {
-  username: string;
-  role: Role;
-  createdAt: Date;
-}
-
-export interface UserListItem {
-  id: string;
-  username: string;
-  role: string;
-  createdAt: Date;
-  updatedAt: Date;
-  presence?: {
-    lastSeenAt: Date;
-    clientCount: number;
-    clients: Array<{
-      clientId: string;
-      lastSeenAt: Date;
-      lastDataVersion?: number;
-      appBundleVersion?: string;
-      lastOdeVersion?: string;
-    }>;
-  };
-}
-
-const userNotFound = () => notFound('user not found', 'User not found');
+import type { CreateUserInput, UserListItem, UserResponse } from '@/server/wire/users';
 
 /** The users.username column is varchar(255); names are shown and typed, so no control characters. */
 const MAX_USERNAME_LENGTH = 255;
@@ -37,10 +11,9 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 function assertValidUsername(username: string): void {
   if (username.length > MAX_USERNAME_LENGTH) {
-    throw badRequest(`username is longer than ${MAX_USERNAME_LENGTH} characters`, 'Username is too long');
+    throw problem('user.username_too_long', { max: MAX_USERNAME_LENGTH });
   }
-  if (CONTROL_CHARACTER.test(username))
-    throw badRequest('username contains a control character', 'Username is invalid');
+  if (CONTROL_CHARACTER.test(username)) throw problem('user.username_invalid');
 }
 
 export class UserService {
@@ -76,21 +49,20 @@ export class UserService {
     await this.users.endSessions(userId, sessionVersion);
   }
 
-  async create(input: { username: string; password: string; role: string }): Promise<CreatedUser> {
+  async create(input: CreateUserInput): Promise<UserResponse> {
     const username = input.username.trim();
-    if (!username || !input.password || !input.role)
-      throw badRequest('missing required fields', 'Missing required fields');
+    if (!username || !input.password || !input.role) throw problem('user.missing_fields');
     if (!isRole(input.role)) {
-      throw badRequest(`invalid role: ${input.role}`, 'Invalid role; expected read-only, read-write or admin');
+      throw problem('user.invalid_role', { role: input.role });
     }
     assertValidUsername(username);
-    if (await this.users.findByUsername(username)) throw conflict('user already exists', 'Username already exists');
+    if (await this.users.findByUsername(username)) throw problem('user.exists');
     const passwordHash = await hashPassword(input.password);
     try {
       const user = await this.users.create({ username, passwordHash, role: input.role });
-      return { username: user.username, role: input.role, createdAt: user.createdAt };
+      return { username: user.username, role: input.role, createdAt: user.createdAt.toISOString() };
     } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') throw conflict('user already exists', 'Username already exists');
+      if ((err as { code?: string }).code === 'P2002') throw problem('user.exists');
       throw err;
     }
   }
@@ -100,15 +72,14 @@ export class UserService {
   }
 
   async delete(username: string): Promise<void> {
-    if (!username) throw badRequest('username is required', 'Username is required');
-    if (!(await this.users.delete(username))) throw userNotFound();
+    if (!username) throw problem('auth.username_required');
+    if (!(await this.users.delete(username))) throw problem('user.not_found');
   }
 
   async resetPassword(username: string, newPassword: string): Promise<void> {
-    if (!username || !newPassword)
-      throw badRequest('missing required fields', 'Username and new password are required');
+    if (!username || !newPassword) throw problem('user.reset_fields_required');
     const passwordHash = await hashPassword(newPassword);
-    if (!(await this.users.updatePasswordHash(username, passwordHash))) throw userNotFound();
+    if (!(await this.users.updatePasswordHash(username, passwordHash))) throw problem('user.not_found');
   }
 
   /**
@@ -117,13 +88,13 @@ export class UserService {
    */
   async changePassword(username: string, currentPassword: string, newPassword: string): Promise<void> {
     if (!currentPassword || !newPassword) {
-      throw badRequest('missing required fields', 'Current password and new password are required');
+      throw problem('user.change_fields_required');
     }
     assertStorablePassword(newPassword);
     const user = await this.users.findByUsername(username);
-    if (!user) throw new AppError('unauthorized', 'user not found', 'User not found');
+    if (!user) throw problem('user.signed_in_user_gone');
     if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-      throw badRequest('invalid password', 'Current password is incorrect');
+      throw problem('user.wrong_current_password');
     }
     await this.users.updatePasswordHash(username, await hashPassword(newPassword));
   }
@@ -154,16 +125,16 @@ function toListItem(user: UserWithPresence): UserListItem {
     id: user.id,
     username: user.username,
     role: user.role,
-    createdAt: user.createdAt,
-    updatedAt: user.updatedAt,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
   };
   if (user.presence.length > 0) {
     item.presence = {
-      lastSeenAt: new Date(Math.max(...user.presence.map((p) => p.lastSeenAt.getTime()))),
+      lastSeenAt: new Date(Math.max(...user.presence.map((p) => p.lastSeenAt.getTime()))).toISOString(),
       clientCount: user.presence.length,
       clients: user.presence.map((p) => ({
         clientId: p.clientId,
-        lastSeenAt: p.lastSeenAt,
+        lastSeenAt: p.lastSeenAt.toISOString(),
         ...(p.lastDataVersion !== null && { lastDataVersion: Number(p.lastDataVersion) }),
         ...(p.appBundleVersion !== null && { appBundleVersion: p.appBundleVersion }),
         ...(p.lastOdeVersion !== null && { lastOdeVersion: p.lastOdeVersion }),

@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { AttachmentId } from '@/server/services/attachments/ids';
+import type { AttachmentId } from '@/server/domain/attachments';
 import { fileStore } from '@/server/storage/configured-store';
 import { attachmentStagingRoot, ObjectAttachmentStore } from '@/server/storage/object-attachment-store';
 import { dataPaths } from '@/server/storage/paths';

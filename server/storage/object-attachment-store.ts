@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AttachmentId } from '@/server/services/attachments/ids';
+import type { AttachmentId } from '@/server/domain/attachments';
 import {
   AttachmentExistsError,
   FileAttachmentStore,

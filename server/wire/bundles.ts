@@ -6,6 +6,7 @@ import { clientIdHeader, operation } from '@/server/wire/operation';
 export const AppBundleFile = z
   .object({ path: z.string(), size: z.number().int(), hash: z.string(), mimeType: z.string(), modTime: dateTime() })
   .meta({ id: 'AppBundleFile' });
+export type BundleFile = z.infer<typeof AppBundleFile>;
 
 export const AppBundleManifest = z
   .object({ files: z.array(AppBundleFile), version: z.string(), generatedAt: dateTime(), hash: z.string() })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ZodOpenApiRequestBodyObject, ZodOpenApiResponsesObject } from 'zod-openapi';
-import { GENERATION_HEADER } from '@/server/http/generation-header';
+import { GENERATION_HEADER } from '@/server/wire/headers';
 
 /**
  * One REST operation as the OpenAPI document describes it: upstream's operationId and tags, the request

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dateTime, int64 } from '@/server/wire/openapi';
 import { errorJson, gateResponses } from '@/server/wire/errors';
 import { clientIdHeader, jsonBody, operation } from '@/server/wire/operation';
+import { zOptionalText, zPathParam } from '@/server/routers/schemas';
 
 const ROLES = ['read-only', 'read-write', 'admin'];
 /** Documented as upstream's enum; read back as the stored string. */
@@ -87,6 +88,24 @@ export const ResetUserPassword200Response = messageResponse(
   'Password reset successfully',
 );
 export const ChangePassword200Response = messageResponse('ChangePassword200Response', 'Password changed successfully');
+
+/**
+ * What the procedures take: the documented requests above, read leniently (a missing field reaches the service,
+ * which answers the contract's 400). The service's types are these, inferred: one source for both.
+ */
+export const CreateUserInput = z.object({ username: zOptionalText, password: zOptionalText, role: zOptionalText });
+export const DeleteUserInput = z.object({ username: zPathParam });
+export const ResetPasswordInput = z.object({ username: zOptionalText, newPassword: zOptionalText });
+/** The newest CLI sends `currentPassword`; an older build sent `oldPassword`. */
+export const ChangePasswordInput = z.object({
+  currentPassword: z.string().optional(),
+  oldPassword: z.string().optional(),
+  newPassword: zOptionalText,
+});
+
+export type CreateUserInput = z.infer<typeof CreateUserInput>;
+export type UserResponse = z.infer<typeof UserResponse>;
+export type UserListItem = z.infer<typeof UserListItem>;
 
 const adminOnly = { 403: gateResponses.forbidden };
 

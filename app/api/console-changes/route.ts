@@ -1,6 +1,7 @@
+import { problem } from '@/server/problems';
 import { RequestCookies } from 'next/dist/server/web/spec-extension/cookies';
-import { consoleSessionUser } from '@/server/auth/console-session';
-import { ObservationBrowserService } from '@/server/services/observation-browser';
+import { consoleSessionUser } from '@/server/console/session';
+import { routerCaller } from '@/server/http/router-caller';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -10,10 +11,12 @@ export const dynamic = 'force-dynamic';
  * ETag so that a poll that finds nothing new is a bodiless 304. The counter read is shared between callers.
  */
 export async function GET(request: Request): Promise<Response> {
-  if (!(await consoleSessionUser(new RequestCookies(request.headers)))) {
-    return Response.json({ error: 'unauthorized', message: 'Sign in to the console' }, { status: 401 });
+  const user = await consoleSessionUser(new RequestCookies(request.headers));
+  if (!user) {
+    const refusal = problem('console.sign_in_required');
+    return Response.json(refusal.toBody(), { status: refusal.status });
   }
-  const mark = await new ObservationBrowserService().latestChange();
+  const mark = await routerCaller(request, user).console.latestChange();
   const etag = `"${mark.repositoryGeneration}-${mark.changeVersion}"`;
   const headers = { etag, 'cache-control': 'private, no-cache' };
   if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });

@@ -1,5 +1,5 @@
 import { getDb, type Db } from '@/server/db/client';
-import type { BundleFile } from '@/server/services/bundles/manifest';
+import type { BundleFile } from '@/server/wire/bundles';
 
 /**
  * The catalogue of app bundle versions kept in the shared object store: one row per published version (its

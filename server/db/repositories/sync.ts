@@ -1,6 +1,6 @@
 import type { QueryArrayConfig } from 'pg';
 import { getPool } from '@/server/db/client';
-import type { StorableRecord } from '@/server/services/sync/records';
+import type { StorableRecord } from '@/server/domain/observations';
 
 /** One push of a group (see sync_push_group in the migrations). */
 export interface GroupedPush {

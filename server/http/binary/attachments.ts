@@ -12,7 +12,8 @@ import { logger } from '@/server/logger';
 import { attachmentExportEntries, type ExportEntry } from '@/server/services/attachments/export';
 import { attachmentIdFromPath } from '@/server/services/attachments/ids';
 import { AttachmentService, uploadTooLarge, type ReceivedUpload } from '@/server/services/attachments/service';
-import { clientGeneration, GENERATION_HEADER } from '@/server/http/generation-header';
+import { clientGeneration } from '@/server/http/generation-header';
+import { GENERATION_HEADER } from '@/server/wire/headers';
 import { record, requestOrigin } from '@/server/services/audit';
 import type { StoredFileInfo } from '@/server/storage/attachment-store';
 import {

@@ -1,9 +1,11 @@
+import type { AttachmentId } from '@/server/domain/attachments';
+
 /**
  * Attachment ids are client-chosen file names (Formulus: `<uuid>.<ext>`), api-contract §4.1: 1–255 bytes (the
  * width of attachment_operations.attachment_id), `/`-separated segments of [A-Za-z0-9._-], none empty, `.` or `..`.
  * So an id can never be absolute, hold a backslash, or name a file outside the attachment folders.
  */
-export type AttachmentId = string & { readonly __brand: 'AttachmentId' };
+export type { AttachmentId };
 
 const MAX_ID_BYTES = 255;
 const SEGMENT = /^[A-Za-z0-9._-]+$/;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import mime from 'mime-types';
 import { ignoreMissing, listFiles, sha256File } from '@/server/services/bundles/files';
 import { BUNDLE_ZIP } from '@/server/services/bundles/store';
+import type { BundleFile } from '@/server/wire/bundles';
 
 /**
  * The manifest of a version (api-contract §5.4). A published version never changes, so its file list and
@@ -11,13 +12,7 @@ import { BUNDLE_ZIP } from '@/server/services/bundles/store';
  * is a different folder).
  */
 
-export interface BundleFile {
-  path: string;
-  size: number;
-  hash: string;
-  mimeType: string;
-  modTime: string;
-}
+export type { BundleFile };
 
 export interface BundleManifest {
   files: BundleFile[];

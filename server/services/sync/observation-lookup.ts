@@ -1,5 +1,5 @@
 import { ObservationRepository } from '@/server/db/repositories/observations';
-import { notFound } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { toWireRecord } from '@/server/services/sync/wire-record';
 import type { WireRecord } from '@/server/wire/sync';
 
@@ -9,7 +9,7 @@ export class ObservationLookupService {
 
   async getObservation(observationId: string): Promise<WireRecord> {
     const row = await this.observations.findOne(observationId);
-    if (!row) throw notFound('observation not found', 'Observation not found');
+    if (!row) throw problem('observation.not_found');
     return toWireRecord(row);
   }
 

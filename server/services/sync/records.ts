@@ -1,4 +1,6 @@
-import { AppError } from '@/server/errors';
+import type { AppError } from '@/server/errors';
+import { problem } from '@/server/problems';
+import type { StorableRecord } from '@/server/domain/observations';
 import { encodeNul } from '@/server/services/sync/nul-escape';
 import type { SyncWarning } from '@/server/wire/sync';
 
@@ -8,18 +10,7 @@ import type { SyncWarning } from '@/server/wire/sync';
  * `failed_records`, so a record dropped silently would be lost).
  */
 
-export interface StorableRecord {
-  observation_id: string;
-  form_type: string;
-  form_version: string;
-  data: Record<string, unknown>;
-  created_at: string | null;
-  deleted: boolean;
-  geolocation: Record<string, unknown> | null;
-  author: string | null;
-  device_id: string | null;
-  tags: string[] | null;
-}
+export type { StorableRecord };
 
 export interface FailedRecord {
   index: number;
@@ -43,10 +34,10 @@ class InvalidRecord extends Error {}
 /** transmission_id and client_id: keys of the push ledger, so bounded and printable. */
 export function checkPushIdentifier(name: string, value: string): void {
   if (value.length > MAX_KEY_LENGTH) {
-    throw new AppError('bad_request', `${name} is longer than ${MAX_KEY_LENGTH} characters`, `${name} is too long`);
+    throw problem('sync.key_too_long', { name, max: MAX_KEY_LENGTH });
   }
   if (CONTROL_CHARACTER.test(value)) {
-    throw new AppError('bad_request', `${name} must not contain control characters`, `${name} is invalid`);
+    throw problem('sync.key_invalid', { name });
   }
 }
 
@@ -137,9 +128,9 @@ export function checkBatch(records: unknown[]): CheckedBatch {
   return batch;
 }
 
-function invalidBatch(index: number, observationId: string | undefined, problem: string): AppError {
+function invalidBatch(index: number, observationId: string | undefined, reason: string): AppError {
   const which = observationId === undefined ? `record ${index}` : `record ${index}, observation_id ${observationId}`;
-  return new AppError('bad_request', `${problem} (${which})`, 'Invalid record in batch; nothing was stored');
+  return problem('sync.invalid_record', { problem: reason, which });
 }
 
 /** Within one batch the last record for an id wins, applied in the position of that last record. */

@@ -1,5 +1,5 @@
 import { RepositoryStateRepository } from '@/server/db/repositories/repository-state';
-import { AppError, badRequest } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
 import { emptyAttachmentFolders } from '@/server/storage/attachment-folders';
 import type { RepositoryResetResponse, RepositoryStatus } from '@/server/wire/sync';
@@ -12,10 +12,7 @@ export class RepositoryAdminService {
 
   async resetRepository(confirm: string, username: string): Promise<RepositoryResetResponse> {
     if (confirm !== RESET_CONFIRMATION) {
-      throw badRequest(
-        `confirm must be exactly "${RESET_CONFIRMATION}"`,
-        `Type ${RESET_CONFIRMATION} to confirm the reset`,
-      );
+      throw problem('repository.reset_unconfirmed', { confirmation: RESET_CONFIRMATION });
     }
     const generation = await this.state.transaction(async (tx) => {
       await this.state.lockCounter(tx);
@@ -26,11 +23,7 @@ export class RepositoryAdminService {
       await emptyAttachmentFolders();
     } catch (err) {
       logger.error('attachment folders could not be emptied after a reset', { error: (err as Error).message });
-      throw new AppError(
-        'internal',
-        (err as Error).message,
-        'Repository was reset but attachment files could not be cleared; remove them by hand',
-      );
+      throw problem('repository.attachments_not_cleared', { detail: (err as Error).message });
     }
     return { repository_generation: Number(generation), message: 'Repository reset completed' };
   }

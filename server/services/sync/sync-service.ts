@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { SyncRepository } from '@/server/db/repositories/sync';
 import { SyncBookkeepingRepository } from '@/server/db/repositories/sync-bookkeeping';
-import { badRequest } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
 import { presence } from '@/server/services/presence';
 import { assertGeneration, generationMismatch } from '@/server/services/generation';
@@ -66,11 +66,11 @@ export class SyncService {
    * cursor and gets the upstream value.
    */
   async push(request: PushRequest, caller: Caller): Promise<SyncPushResponse> {
-    if (!request.transmission_id) throw badRequest('transmission_id is required', 'transmission_id is required');
-    if (!request.client_id) throw badRequest('client_id is required', 'client_id is required');
+    if (!request.transmission_id) throw problem('sync.transmission_id_required');
+    if (!request.client_id) throw problem('sync.client_id_required');
     checkPushIdentifier('transmission_id', request.transmission_id);
     checkPushIdentifier('client_id', request.client_id);
-    if (!Array.isArray(request.records)) throw badRequest('records is required', 'records must be an array');
+    if (!Array.isArray(request.records)) throw problem('sync.records_required');
     const batch = checkBatch(request.records);
     const { sha256, bytes } = requestJson(request);
 
@@ -113,7 +113,7 @@ export class SyncService {
   }
 
   async pull(request: PullRequest, caller: Caller): Promise<PullAnswer> {
-    if (!request.client_id) throw badRequest('client_id is required', 'client_id is required');
+    if (!request.client_id) throw problem('sync.client_id_required');
     const since = request.since?.version ?? 0;
     const limit = Math.min(request.limit ?? DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT);
     const types = [...(request.schemaType ? [request.schemaType] : []), ...(request.schema_types ?? [])].filter(

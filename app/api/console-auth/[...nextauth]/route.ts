@@ -1,6 +1,6 @@
 import NextAuth from 'next-auth';
 import type { NextRequest } from 'next/server';
-import { consoleAuthOptions } from '@/server/auth/console-session';
+import { consoleAuthOptions } from '@/server/console/session';
 import { requestOrigin } from '@/server/http/request-info';
 
 export const runtime = 'nodejs';

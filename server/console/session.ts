@@ -35,7 +35,7 @@ export function consoleSessionSecret(): string {
 
 /** Text next-auth hands to the sign-in form (it travels as the `error` query parameter). */
 function signInRefusal(err: AppError): Error {
-  if (err.kind === 'too_many_requests') {
+  if (err.options.problem === 'auth.rate_limited') {
     const seconds = err.options.headers?.['Retry-After'] ?? '60';
     return new Error(`Too many sign-in attempts. Try again in ${seconds} seconds.`);
   }

@@ -3,8 +3,8 @@ import { authedProcedure, router } from '@/server/trpc';
 import { StatsService } from '@/server/services/stats';
 import { getObservationStats, ObservationStatsResponse } from '@/server/wire/stats';
 
-export const exportsRouter = router({
-  observationStats: authedProcedure
+export const statsRouter = router({
+  observations: authedProcedure
     .meta({ openapi: { method: 'GET', path: '/stats/observations', operationId: getObservationStats.operationId } })
     .input(z.object({}))
     .output(ObservationStatsResponse)
