@@ -10,8 +10,6 @@ import type { SyncWarning } from '@/server/wire/sync';
  * `failed_records`, so a record dropped silently would be lost).
  */
 
-export type { StorableRecord };
-
 export interface FailedRecord {
   index: number;
   error: string;
