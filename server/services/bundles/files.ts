@@ -83,18 +83,6 @@ async function linkOrCopy(source: string, target: string): Promise<void> {
   }
 }
 
-/** A stream transform that passes bytes through and throws `tooLarge()` once more than `limit` went by. */
-export function limitBytes(limit: number, tooLarge: () => Error) {
-  return async function* (chunks: AsyncIterable<Uint8Array>) {
-    let total = 0;
-    for await (const chunk of chunks) {
-      total += chunk.byteLength;
-      if (total > limit) throw tooLarge();
-      yield chunk;
-    }
-  };
-}
-
 export function ignoreMissing(err: NodeJS.ErrnoException): undefined {
   if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
   throw err;

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { limitBytes } from '@/server/byte-limit';
 import { getConfig } from '@/server/config';
 import { AppError, badRequest, notFound } from '@/server/errors';
 import { logger } from '@/server/logger';
+import { record, type AuditEvent } from '@/server/services/audit';
+import type { UploadSource } from '@/server/services/upload-source';
 import { buildAppInfo, serializeAppInfo, type FormSource } from '@/server/services/bundles/app-info';
 import { compareVersions, emptyChangeLog, type ChangeLog } from '@/server/services/bundles/changelog';
 import { buildManifest, type BundleManifest } from '@/server/services/bundles/manifest';
@@ -18,7 +20,7 @@ import {
   type OpenedFile,
   type StagedBundle,
 } from '@/server/services/bundles/store';
-import { limitBytes, writeFileAtomic } from '@/server/services/bundles/files';
+import { writeFileAtomic } from '@/server/services/bundles/files';
 import {
   BundleValidationError,
   checkCoreFields,
@@ -57,6 +59,9 @@ const invalidBundle = (reason: string) =>
 
 export type { OpenedFile };
 
+/** Who pushed, as the audit log names them. */
+type AuditOrigin = Pick<AuditEvent, 'actor' | 'ip' | 'clientId'>;
+
 /**
  * The active manifest of each store, kept while the active version (and, where the store records it, its
  * activation) is the one read on each request: a switch by any instance replaces it at once.
@@ -66,21 +71,38 @@ const activeManifests = new Map<string, { activation: string; manifest: BundleMa
 export class BundleService {
   constructor(private readonly store: BundleVersionStore = bundleStore()) {}
 
-  /** Streams an uploaded zip into a staging folder, refusing it past the configured size. */
-  async receive(source: Readable): Promise<StagedBundle> {
-    const staged = await this.store.createStaging();
-    try {
-      const sink = fs.createWriteStream(staged.zipPath, { flags: 'wx', mode: 0o644, flush: true });
-      await pipeline(source, limitBytes(getConfig().bundles.maxBytes, bundleTooLarge), sink);
-    } catch (err) {
-      await staged.discard();
-      throw err;
-    }
-    return staged;
+  /**
+   * Receives an uploaded zip, validates and extracts it and publishes it as the next version (never activated
+   * here), then records who pushed it. Staging is removed in every case.
+   */
+  async push(source: UploadSource, origin: AuditOrigin): Promise<BundleManifest> {
+    const manifest = await this.publish(await this.receive(source));
+    await record({
+      ...origin,
+      action: 'bundle.push',
+      target: manifest.version,
+      details: { files: manifest.files.length },
+    });
+    return manifest;
   }
 
-  /** Validates and extracts a staged upload and publishes it as the next version (never activated here). */
-  async push(staged: StagedBundle): Promise<BundleManifest> {
+  /** Streams the uploaded zip into a staging folder, refusing it past the configured size. */
+  private async receive(source: UploadSource): Promise<StagedBundle> {
+    let staged: StagedBundle | undefined;
+    try {
+      return await source(async ({ content }) => {
+        staged = await this.store.createStaging();
+        const sink = fs.createWriteStream(staged.zipPath, { flags: 'wx', mode: 0o644, flush: true });
+        await pipeline(content, limitBytes(getConfig().bundles.maxBytes, bundleTooLarge), sink);
+        return staged;
+      });
+    } catch (err) {
+      await staged?.discard();
+      throw err;
+    }
+  }
+
+  private async publish(staged: StagedBundle): Promise<BundleManifest> {
     try {
       const layout = await this.extract(staged);
       const forms = await readForms(staged.treeDir, layout);
