@@ -9,8 +9,8 @@ import { logger } from '@/server/logger';
 import { record, type AuditEvent } from '@/server/services/audit';
 import type { UploadSource } from '@/server/services/upload-source';
 import { buildAppInfo, serializeAppInfo, type FormSource } from '@/server/services/bundles/app-info';
-import { compareVersions, emptyChangeLog, type ChangeLog } from '@/server/services/bundles/changelog';
-import { buildManifest, type BundleManifest } from '@/server/services/bundles/manifest';
+import { compareVersions, emptyChangeLog } from '@/server/services/bundles/changelog';
+import { buildManifest } from '@/server/services/bundles/manifest';
 import {
   APP_INFO_FILE,
   BUNDLE_ZIP,
@@ -29,6 +29,7 @@ import {
   readForms,
 } from '@/server/services/bundles/validation';
 import { BundleZip, UnsafeZipError } from '@/server/services/bundles/zip';
+import type { AppBundleManifest, AppBundleVersionSummary, ChangeLog } from '@/server/wire/bundles';
 
 /**
  * App bundles (api-contract §5): push (validate, extract, version), switch, versions, manifest, files, the
@@ -36,13 +37,6 @@ import { BundleZip, UnsafeZipError } from '@/server/services/bundles/zip';
  * version once per request and read the immutable version it names, so a concurrent switch or push never shows
  * them a half-built tree.
  */
-
-export interface VersionSummary {
-  version: string;
-  active: boolean;
-  createdAt?: Date;
-  formCount: number;
-}
 
 export const versionNotFound = (version: string) =>
   new AppError('not_found', `version ${version} does not exist`, 'App bundle version not found');
@@ -66,7 +60,7 @@ type AuditOrigin = Pick<AuditEvent, 'actor' | 'ip' | 'clientId'>;
  * The active manifest of each store, kept while the active version (and, where the store records it, its
  * activation) is the one read on each request: a switch by any instance replaces it at once.
  */
-const activeManifests = new Map<string, { activation: string; manifest: BundleManifest }>();
+const activeManifests = new Map<string, { activation: string; manifest: AppBundleManifest }>();
 
 export class BundleService {
   constructor(private readonly store: BundleVersionStore = bundleStore()) {}
@@ -75,7 +69,7 @@ export class BundleService {
    * Receives an uploaded zip, validates and extracts it and publishes it as the next version (never activated
    * here), then records who pushed it. Staging is removed in every case.
    */
-  async push(source: UploadSource, origin: AuditOrigin): Promise<BundleManifest> {
+  async push(source: UploadSource, origin: AuditOrigin): Promise<AppBundleManifest> {
     const manifest = await this.publish(await this.receive(source));
     await record({
       ...origin,
@@ -102,7 +96,7 @@ export class BundleService {
     }
   }
 
-  private async publish(staged: StagedBundle): Promise<BundleManifest> {
+  private async publish(staged: StagedBundle): Promise<AppBundleManifest> {
     try {
       const layout = await this.extract(staged);
       const forms = await readForms(staged.treeDir, layout);
@@ -159,9 +153,9 @@ export class BundleService {
     return (await this.store.versionNames()).map((name) => (name === active ? `${name} *` : name));
   }
 
-  async list(): Promise<VersionSummary[]> {
+  async list(): Promise<AppBundleVersionSummary[]> {
     const active = await this.store.current();
-    const summaries: VersionSummary[] = [];
+    const summaries: AppBundleVersionSummary[] = [];
     for (const version of await this.store.versionNames()) {
       const createdAt = await this.store.createdAt(version);
       if (!createdAt) continue;
@@ -169,7 +163,7 @@ export class BundleService {
       summaries.push({
         version,
         active: version === active,
-        createdAt,
+        createdAt: createdAt.toISOString(),
         formCount: Object.keys(info?.forms ?? {}).length,
       });
     }
@@ -188,7 +182,7 @@ export class BundleService {
   }
 
   /** The active version's manifest, or null when no version was ever activated. */
-  async activeManifest(): Promise<BundleManifest | null> {
+  async activeManifest(): Promise<AppBundleManifest | null> {
     const active = await this.store.active();
     if (!active) return null;
     const activation = `${active.name}@${active.since?.toISOString() ?? ''}`;
