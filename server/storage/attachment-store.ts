@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fsyncDirectory, ignoreMissing } from '@/server/storage/files';
 import type { AttachmentId } from '@/server/services/attachments/ids';
 import { fileStore } from '@/server/storage/configured-store';
 import { attachmentStagingRoot, ObjectAttachmentStore } from '@/server/storage/object-attachment-store';
@@ -174,15 +175,6 @@ async function linkAsNewFile(from: string, to: string): Promise<void> {
   await fsyncDirectory(dir);
 }
 
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 async function openRegularFile(file: string): Promise<StoredFile | undefined> {
   const handle = await fsp.open(file, 'r').catch(ignoreMissing);
   if (!handle) return undefined;
@@ -192,11 +184,6 @@ async function openRegularFile(file: string): Promise<StoredFile | undefined> {
     return undefined;
   }
   return { stream: handle.createReadStream(), size: stats.size, modified: stats.mtime };
-}
-
-function ignoreMissing(err: NodeJS.ErrnoException): undefined {
-  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
-  throw err;
 }
 
 async function removeStaleFiles(dir: string): Promise<void> {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import mime from 'mime-types';
-import { ignoreMissing, listFiles, sha256File } from '@/server/services/bundles/files';
+import { ignoreMissing, listFiles, sha256File } from '@/server/storage/files';
 import { BUNDLE_ZIP } from '@/server/services/bundles/store';
 import type { AppBundleFile, AppBundleManifest } from '@/server/wire/bundles';
 

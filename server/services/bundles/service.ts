@@ -20,7 +20,7 @@ import {
   type OpenedFile,
   type StagedBundle,
 } from '@/server/services/bundles/store';
-import { writeFileAtomic } from '@/server/services/bundles/files';
+import { writeFileAtomic } from '@/server/storage/files';
 import {
   BundleValidationError,
   checkCoreFields,

@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
-/** File-system steps the bundle store composes: durable writes, tree walks, hard-linked copies. */
+/** File-system steps the stores compose: durable writes, tree walks, hard-linked copies. */
 
 export async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await fsp.open(dir, 'r');
