@@ -3,7 +3,7 @@ import { adminProcedure, authedProcedure, router } from '@/server/trpc';
 import { BundleService } from '@/server/services/bundles/service';
 import { zPathParam } from '@/server/routers/schemas';
 import * as wire from '@/server/wire/bundles';
-import { record, requestOrigin } from '@/server/services/audit';
+import { requestOrigin } from '@/server/services/audit';
 
 /**
  * The JSON app-bundle endpoints (api-contract §5) and the console's bundle procedures. The streaming ones
@@ -46,8 +46,7 @@ export const bundlesRouter = router({
     .input(z.object({ version: zPathParam }))
     .output(wire.SwitchAppBundleVersion200Response)
     .mutation(async ({ input, ctx }) => {
-      await new BundleService().switchTo(input.version);
-      await record({ ...requestOrigin(ctx), action: 'bundle.switch', target: input.version.trim() });
+      await new BundleService().switchTo(input.version, requestOrigin(ctx));
       return switchMessage(input.version);
     }),
 
@@ -70,8 +69,7 @@ export const bundlesRouter = router({
     .input(z.object({ version: z.string() }))
     .output(wire.SwitchAppBundleVersion200Response)
     .mutation(async ({ input, ctx }) => {
-      await new BundleService().switchTo(input.version);
-      await record({ ...requestOrigin(ctx), action: 'bundle.switch', target: input.version.trim() });
+      await new BundleService().switchTo(input.version, requestOrigin(ctx));
       return switchMessage(input.version);
     }),
 });

@@ -170,7 +170,8 @@ export class BundleService {
     return summaries;
   }
 
-  async switchTo(rawVersion: string): Promise<void> {
+  /** Activates a version and records who did. */
+  async switchTo(rawVersion: string, origin: AuditOrigin): Promise<void> {
     const version = rawVersion.trim();
     if (!version) throw badRequest('An error occurred', 'Version is required');
     await exclusive(async () => {
@@ -179,6 +180,7 @@ export class BundleService {
       activeManifests.delete(this.store.cacheKey);
     });
     logger.info('app bundle switched', { version });
+    await record({ ...origin, action: 'bundle.switch', target: version });
   }
 
   /** The active version's manifest, or null when no version was ever activated. */
