@@ -96,6 +96,7 @@ export class BundleService {
     }
   }
 
+  /** Validates and extracts a staged upload and publishes it as the next version. */
   private async publish(staged: StagedBundle): Promise<AppBundleManifest> {
     try {
       const layout = await this.extract(staged);
