@@ -660,7 +660,7 @@ describe('attachment staging', () => {
       fs.writeFileSync(path.join(staging, 'recent.tmp'), 'in flight');
 
       const store = new FileAttachmentStore(path.join(root, 'served'), path.join(root, 'originals'));
-      const staged = await store.stage(Readable.from([Buffer.from('new')]), 10);
+      const staged = await store.stage(Readable.from([Buffer.from('new')]));
       expect(fs.readdirSync(staging).sort()).toEqual([path.basename(staged.path), 'recent.tmp'].sort());
       await staged.discard();
     } finally {

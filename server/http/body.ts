@@ -1,4 +1,7 @@
-import type { AppError } from '@/server/errors';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { limitBytes } from '@/server/byte-limit';
+import { AppError } from '@/server/errors';
 import { problem } from '@/server/problems';
 import { jsonLimitProblem } from '@/server/http/json-limits';
 
@@ -14,17 +17,13 @@ export async function readJsonBody(request: Request, maxBytes: number, tooLarge:
   if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, error: tooLarge() };
   if (!request.body) return { ok: true, value: {} };
   const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return { ok: false, error: tooLarge() };
-    }
-    chunks.push(value);
+  try {
+    const body = Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
+    for await (const chunk of limitBytes(maxBytes, tooLarge)(body)) chunks.push(chunk);
+  } catch (err) {
+    // The limiter's refusal; leaving the loop has cancelled the body.
+    if (err instanceof AppError) return { ok: false, error: err };
+    throw err;
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return { ok: true, value: {} };

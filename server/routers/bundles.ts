@@ -1,28 +1,14 @@
 import { z } from 'zod';
 import { adminProcedure, authedProcedure, router } from '@/server/trpc';
 import { BundleService } from '@/server/services/bundles/service';
-import { iso, zPathParam } from '@/server/routers/schemas';
+import { zPathParam } from '@/server/routers/schemas';
 import * as wire from '@/server/wire/bundles';
-import { record, requestOrigin } from '@/server/services/audit';
+import { requestOrigin } from '@/server/services/audit';
 
 /**
  * The JSON app-bundle endpoints (api-contract §5) and the console's bundle procedures. The streaming ones
  * (push, manifest, files, zip) are binary routes in server/http/binary/bundles.ts over the same service.
  */
-
-const ZChangesInput = z.object({
-  current: z.string().optional(),
-  /** Ignored upstream; honoured here (the portal and the CLI send it). */
-  target: z.string().optional(),
-  preview: z.string().optional(),
-});
-
-const ZVersionSummary = z.object({
-  version: z.string(),
-  active: z.boolean(),
-  createdAt: z.string().optional(),
-  formCount: z.number().int(),
-});
 
 const switchMessage = (version: string) => ({ message: `Switched to app bundle version ${version.trim()}` });
 
@@ -39,7 +25,7 @@ export const bundlesRouter = router({
     .meta({
       openapi: { method: 'GET', path: '/app-bundle/changes', operationId: wire.getAppBundleChanges.operationId },
     })
-    .input(ZChangesInput)
+    .input(wire.AppBundleChangesQuery)
     .output(wire.ChangeLog)
     .query(({ input }) =>
       new BundleService().changes({
@@ -60,18 +46,12 @@ export const bundlesRouter = router({
     .input(z.object({ version: zPathParam }))
     .output(wire.SwitchAppBundleVersion200Response)
     .mutation(async ({ input, ctx }) => {
-      await new BundleService().switchTo(input.version);
-      await record({ ...requestOrigin(ctx), action: 'bundle.switch', target: input.version.trim() });
+      await new BundleService().switchTo(input.version, requestOrigin(ctx));
       return switchMessage(input.version);
     }),
 
   /** Console: the versions with their state. */
-  list: authedProcedure.output(z.array(ZVersionSummary)).query(async () =>
-    (await new BundleService().list()).map((summary) => ({
-      ...summary,
-      createdAt: summary.createdAt && iso(summary.createdAt),
-    })),
-  ),
+  list: authedProcedure.output(z.array(wire.AppBundleVersionSummary)).query(() => new BundleService().list()),
 
   /** Console: the same manifest as GET /app-bundle/manifest; null when no version is active. */
   activeManifest: authedProcedure
@@ -89,8 +69,7 @@ export const bundlesRouter = router({
     .input(z.object({ version: z.string() }))
     .output(wire.SwitchAppBundleVersion200Response)
     .mutation(async ({ input, ctx }) => {
-      await new BundleService().switchTo(input.version);
-      await record({ ...requestOrigin(ctx), action: 'bundle.switch', target: input.version.trim() });
+      await new BundleService().switchTo(input.version, requestOrigin(ctx));
       return switchMessage(input.version);
     }),
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AttachmentId } from '@/server/domain/attachments';
+import { fsyncDirectory, ignoreMissing } from '@/server/storage/files';
 import { fileStore } from '@/server/storage/configured-store';
 import { attachmentStagingRoot, ObjectAttachmentStore } from '@/server/storage/object-attachment-store';
 import { dataPaths } from '@/server/storage/paths';
@@ -16,8 +17,8 @@ import { dataPaths } from '@/server/storage/paths';
  * staging stays local, publish becomes a conditional put.
  */
 export interface AttachmentStore {
-  /** Streams `source` into a staging file; rejects with StagedSizeLimitError past `maxBytes`. */
-  stage(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StagedFile>;
+  /** Streams `source` into a staging file (fsynced); rejects with the source's error, leaving nothing. */
+  stage(source: AsyncIterable<Uint8Array>): Promise<StagedFile>;
   /** A staging file written by `write(path)` (e.g. an image encoder writing to a path), then fsynced. */
   stageOutput(write: (path: string) => Promise<void>): Promise<StagedFile>;
   /** Publishes the served copy (and the original, if any) under `id`; AttachmentExistsError if taken. */
@@ -52,12 +53,6 @@ export class AttachmentExistsError extends Error {
   }
 }
 
-export class StagedSizeLimitError extends Error {
-  constructor() {
-    super('attachment exceeds the size limit');
-  }
-}
-
 /** A name no attachment id can take: `~` is outside the id alphabet. */
 const STAGING_DIR = '~staging';
 /** Staging files this old are leftovers of a crash; no upload runs that long. */
@@ -79,23 +74,16 @@ export class FileAttachmentStore implements AttachmentStore {
     private readonly originalRoot: string,
   ) {}
 
-  async stage(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StagedFile> {
+  async stage(source: AsyncIterable<Uint8Array>): Promise<StagedFile> {
     const file = await this.newStagingPath();
-    let size = 0;
-    const limit = async function* (chunks: AsyncIterable<Uint8Array>) {
-      for await (const chunk of chunks) {
-        size += chunk.byteLength;
-        if (size > maxBytes) throw new StagedSizeLimitError();
-        yield chunk;
-      }
-    };
+    const sink = fs.createWriteStream(file, { flags: 'wx', mode: 0o644, flush: true });
     try {
-      await pipeline(source, limit, fs.createWriteStream(file, { flags: 'wx', mode: 0o644, flush: true }));
+      await pipeline(source, sink);
     } catch (err) {
       await fsp.rm(file, { force: true });
       throw err;
     }
-    return stagedFile(file, size);
+    return stagedFile(file, sink.bytesWritten);
   }
 
   async stageOutput(write: (path: string) => Promise<void>): Promise<StagedFile> {
@@ -187,15 +175,6 @@ async function linkAsNewFile(from: string, to: string): Promise<void> {
   await fsyncDirectory(dir);
 }
 
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 async function openRegularFile(file: string): Promise<StoredFile | undefined> {
   const handle = await fsp.open(file, 'r').catch(ignoreMissing);
   if (!handle) return undefined;
@@ -205,11 +184,6 @@ async function openRegularFile(file: string): Promise<StoredFile | undefined> {
     return undefined;
   }
   return { stream: handle.createReadStream(), size: stats.size, modified: stats.mtime };
-}
-
-function ignoreMissing(err: NodeJS.ErrnoException): undefined {
-  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
-  throw err;
 }
 
 async function removeStaleFiles(dir: string): Promise<void> {

@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fsyncDirectory, ignoreMissing } from '@/server/storage/files';
 import {
   ObjectExistsError,
   StorageUnavailableError,
@@ -108,18 +109,4 @@ async function linkExclusive(from: string, to: string, key: string): Promise<voi
     if (code === 'EEXIST' || code === 'ENOTDIR') throw new ObjectExistsError(key);
     throw err;
   }
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-function ignoreMissing(err: NodeJS.ErrnoException): undefined {
-  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
-  throw err;
 }

@@ -30,8 +30,8 @@ export class ObjectAttachmentStore implements AttachmentStore {
     this.staging = new FileAttachmentStore(stagingRoot, stagingRoot);
   }
 
-  stage(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StagedFile> {
-    return this.staging.stage(source, maxBytes);
+  stage(source: AsyncIterable<Uint8Array>): Promise<StagedFile> {
+    return this.staging.stage(source);
   }
 
   stageOutput(write: (path: string) => Promise<void>): Promise<StagedFile> {

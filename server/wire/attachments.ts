@@ -3,6 +3,16 @@ import { int64 } from '@/server/wire/openapi';
 import { ErrorResponse, errorJson, gateResponses } from '@/server/wire/errors';
 import { generationHeaders, jsonBody, operation, requestGenerationHeader } from '@/server/wire/operation';
 
+/**
+ * What the manifest procedure parses: Go decodes JSON null into the zero value, and so does this; the service
+ * answers missing fields with 400. AttachmentManifestRequest is the documented (stricter) body.
+ */
+export const AttachmentManifestInput = z.object({
+  client_id: z.string().nullish(),
+  since_version: z.number().int().nullish(),
+  repository_generation: z.number().int().nullish(),
+});
+
 export const AttachmentManifestRequest = z
   .object({
     client_id: z
@@ -20,7 +30,7 @@ export const AttachmentManifestRequest = z
   })
   .meta({ id: 'AttachmentManifestRequest' });
 
-const AttachmentOperation = z
+export const AttachmentOperation = z
   .object({
     operation: z.enum(['download', 'delete']).meta({ description: 'Operation to perform on the attachment' }),
     attachment_id: z
@@ -52,6 +62,9 @@ export const AttachmentManifestResponse = z
     operation_count: AttachmentManifestResponseOperationCount,
   })
   .meta({ id: 'AttachmentManifestResponse' });
+
+export type AttachmentOperation = z.infer<typeof AttachmentOperation>;
+export type AttachmentManifestResponse = z.infer<typeof AttachmentManifestResponse>;
 
 export const UploadAttachment200Response = z
   .object({ status: z.string().meta({ example: 'success' }) })

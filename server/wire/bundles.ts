@@ -6,11 +6,13 @@ import { clientIdHeader, operation } from '@/server/wire/operation';
 export const AppBundleFile = z
   .object({ path: z.string(), size: z.number().int(), hash: z.string(), mimeType: z.string(), modTime: dateTime() })
   .meta({ id: 'AppBundleFile' });
-export type BundleFile = z.infer<typeof AppBundleFile>;
 
 export const AppBundleManifest = z
   .object({ files: z.array(AppBundleFile), version: z.string(), generatedAt: dateTime(), hash: z.string() })
   .meta({ id: 'AppBundleManifest' });
+
+export type AppBundleFile = z.infer<typeof AppBundleFile>;
+export type AppBundleManifest = z.infer<typeof AppBundleManifest>;
 
 export const AppBundleVersions = z
   .object({ versions: z.array(z.string()).meta({ description: 'Newest first; the active one ends in " *"' }) })
@@ -24,6 +26,23 @@ export const SwitchAppBundleVersion200Response = z
   .object({ message: z.string().meta({ example: 'Switched to app bundle version 0003' }) })
   .partial()
   .meta({ id: 'SwitchAppBundleVersion200Response' });
+
+/** Console: one version with its state. */
+export const AppBundleVersionSummary = z.object({
+  version: z.string(),
+  active: z.boolean(),
+  createdAt: dateTime().optional(),
+  formCount: z.number().int(),
+});
+export type AppBundleVersionSummary = z.infer<typeof AppBundleVersionSummary>;
+
+/** The query of GET /app-bundle/changes. */
+export const AppBundleChangesQuery = z.object({
+  current: z.string().optional(),
+  /** Ignored upstream; honoured here (the portal and the CLI send it). */
+  target: z.string().optional(),
+  preview: z.string().optional(),
+});
 
 const FormDiff = z.object({ form: z.string() }).partial().meta({ id: 'FormDiff', override: sameInBothDirections });
 const FieldChange = z
@@ -67,6 +86,8 @@ export const ChangeLog = z
     target_version: z.string().meta({ description: 'Addition: same as compare_version_b' }),
   })
   .meta({ id: 'ChangeLog' });
+
+export type ChangeLog = z.infer<typeof ChangeLog>;
 
 /** Declared by upstream (unused there too); kept so that generated clients keep the model. */
 export const AppBundleChangeLog = z.object(formChanges).meta({ id: 'AppBundleChangeLog', unusedIO: 'output' });

@@ -1,12 +1,12 @@
 import { getDb, type Db } from '@/server/db/client';
-import type { BundleFile } from '@/server/wire/bundles';
+import type { AppBundleFile } from '@/server/wire/bundles';
 
 /**
  * The catalogue of app bundle versions kept in the shared object store: one row per published version (its
  * file listing) and the active one. Writers hold the app-bundle lock (numbering, switch, prune).
  */
 
-export interface StoredBundleFile extends BundleFile {
+export interface StoredBundleFile extends AppBundleFile {
   /** The uploaded zip rather than a file of the bundle. */
   zip?: boolean;
 }

@@ -1,17 +1,14 @@
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import busboy from 'busboy';
 import { getConfig, parseGoBool } from '@/server/config';
-import { AppError, badRequest } from '@/server/errors';
+import { badRequest } from '@/server/errors';
 import type { BinaryRoute } from '@/server/http/binary-routes';
+import { filePart, type FilePartForm } from '@/server/http/multipart';
 import { jsonResponse } from '@/server/http/responses';
 import { toWebStream, zipResponse, type ZipEntry } from '@/server/http/zip-response';
 import { logger } from '@/server/logger';
 import { attachmentExportEntries, type ExportEntry } from '@/server/services/attachments/export';
 import { attachmentIdFromPath } from '@/server/services/attachments/ids';
-import { AttachmentService, uploadTooLarge, type ReceivedUpload } from '@/server/services/attachments/service';
+import { AttachmentService, uploadTooLarge } from '@/server/services/attachments/service';
 import { clientGeneration } from '@/server/http/generation-header';
 import { GENERATION_HEADER } from '@/server/wire/headers';
 import { record, requestOrigin } from '@/server/services/audit';
@@ -28,99 +25,29 @@ import {
  * the zip of all attachments. Bodies are streamed both ways; nothing holds a whole file in memory.
  */
 
-/** Room for the multipart boundaries and part headers around the file itself. */
-const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
-
 const multipartInvalid = () => badRequest('An error occurred', 'Failed to parse multipart form');
 const notExactlyOneFile = () => badRequest('An error occurred', 'Exactly one file part is required');
 const notFoundBody = { error: 'An error occurred', message: 'Attachment not found' };
 
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
-  return promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-}
+/** The body is one part, a file named `file`; anything else is 400. */
+const uploadForm = (): FilePartForm => ({
+  field: 'file',
+  parts: 'only',
+  maxFileBytes: getConfig().attachments.maxUploadBytes,
+  errors: { tooLarge: uploadTooLarge, malformed: multipartInvalid, noFile: notExactlyOneFile },
+});
 
 async function upload(request: Request, id: string, client: string): Promise<Response> {
   const attachmentId = attachmentIdFromPath(id);
   if (!attachmentId) throw badRequest('An error occurred', 'attachment_id is invalid');
-  const service = new AttachmentService();
-  const release = await service.acquireUploadSlot(client, request.signal);
-  try {
-    await service.assertUploadGeneration(clientGeneration(request.headers.get(GENERATION_HEADER), undefined));
-    const received = await receiveSingleFile(request, service);
-    await service.save(attachmentId, received);
-    return jsonResponse({ status: 'success' });
-  } finally {
-    release();
-  }
-}
-
-/**
- * Parses the multipart body as it arrives and streams its one file part into staging. Exactly one part, a
- * file named `file`, is accepted; anything else is 400 and the staged file is removed.
- */
-async function receiveSingleFile(request: Request, service: AttachmentService): Promise<ReceivedUpload> {
-  const bodyLimit = getConfig().attachments.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
-  if (Number(request.headers.get('content-length') ?? 0) > bodyLimit) throw uploadTooLarge();
-  if (!request.body) throw multipartInvalid();
-  let parser: busboy.Busboy;
-  try {
-    // parts: 2 so that a second part is still looked at (and reported below), and nothing after it.
-    parser = busboy({
-      headers: { 'content-type': request.headers.get('content-type') ?? '' },
-      limits: { files: 1, fields: 0, parts: 2 },
-    });
-  } catch {
-    throw multipartInvalid();
-  }
-
-  const body = Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
-  let extraPart = false;
-  let receiving: Promise<Settled<ReceivedUpload>> | undefined;
-  parser.on('file', (name, stream, info) => {
-    if (name !== 'file') {
-      extraPart = true;
-      stream.resume();
-      return;
-    }
-    // The parser may fail the part (body cut short) before staging starts reading it; the pipeline below reports it.
-    stream.on('error', () => undefined);
-    receiving = settle(service.receive(stream, info.mimeType));
-    // A failed receive stops reading the request (it would otherwise wait for a reader forever).
-    void receiving.then((result) => !result.ok && body.destroy(result.error as Error));
+  await new AttachmentService().upload({
+    id: attachmentId,
+    client,
+    generation: clientGeneration(request.headers.get(GENERATION_HEADER), undefined),
+    source: filePart(request, uploadForm()),
+    signal: request.signal,
   });
-  parser.on('filesLimit', () => (extraPart = true));
-  parser.on('fieldsLimit', () => (extraPart = true));
-
-  const parsed = await settle(pipeline(body, limitBytes(bodyLimit), parser));
-  const received = await receiving;
-  // Which failure the client hears: the file's own (413), the body's (413, malformed), then anything else.
-  if (received && !received.ok && received.error instanceof AppError) throw received.error;
-  if (!parsed.ok) {
-    if (received?.ok) await received.value.file.discard();
-    throw parsed.error instanceof AppError ? parsed.error : multipartInvalid();
-  }
-  if (received && !received.ok) throw received.error;
-  if (!received || extraPart) {
-    await received?.value.file.discard();
-    throw notExactlyOneFile();
-  }
-  return received.value;
-}
-
-function limitBytes(limit: number) {
-  return async function* (chunks: AsyncIterable<Uint8Array>) {
-    let total = 0;
-    for await (const chunk of chunks) {
-      total += chunk.byteLength;
-      if (total > limit) throw uploadTooLarge();
-      yield chunk;
-    }
-  };
+  return jsonResponse({ status: 'success' });
 }
 
 /** `?original=` as upstream: 1/true/yes in any case, or anything Go's ParseBool reads as true. */

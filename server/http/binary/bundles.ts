@@ -1,95 +1,41 @@
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import busboy from 'busboy';
 import { getConfig, parseGoBool } from '@/server/config';
-import { AppError, badRequest } from '@/server/errors';
+import { badRequest } from '@/server/errors';
 import type { BinaryRoute, BinaryRouteContext } from '@/server/http/binary-routes';
+import { filePart, type FilePartForm } from '@/server/http/multipart';
 import { jsonResponse } from '@/server/http/responses';
 import { logger } from '@/server/logger';
 import { presence } from '@/server/services/presence';
 import { BundleService, bundleTooLarge, type OpenedFile } from '@/server/services/bundles/service';
-import type { StagedBundle } from '@/server/services/bundles/store';
-import { limitBytes } from '@/server/services/bundles/files';
 import {
   downloadAppBundleFile,
   downloadAppBundleZip,
   getAppBundleManifest,
   pushAppBundle,
 } from '@/server/wire/bundles';
-import { record, requestOrigin } from '@/server/services/audit';
+import { requestOrigin } from '@/server/services/audit';
 
 /**
  * The app-bundle endpoints that are not plain JSON (api-contract §5): the multipart push, the manifest with
  * ETag/304, single files with ETag/304 and the uploaded zip with byte ranges. Everything streams.
  */
 
-/** Room for the multipart boundaries and part headers around the zip. */
-const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
-
 const invalidFormat = (error = 'An error occurred') =>
   badRequest(error, "Invalid request format. Expected multipart form with a 'bundle' file");
 const noBundleFile = () => badRequest('missing bundle file', 'Failed to get bundle file from form');
 
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
-  promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
+/** The zip is the first file part named `bundle`; other parts are skipped. */
+const pushForm = (): FilePartForm => ({
+  field: 'bundle',
+  parts: 'first',
+  maxFileBytes: getConfig().bundles.maxBytes,
+  formDataOnly: true,
+  errors: { tooLarge: bundleTooLarge, malformed: invalidFormat, noFile: noBundleFile },
+});
 
 async function push(request: Request, ctx: BinaryRouteContext): Promise<Response> {
-  const service = new BundleService();
-  const staged = await receiveBundle(request, service);
-  const manifest = await service.push(staged);
-  await record({
-    ...requestOrigin(ctx),
-    action: 'bundle.push',
-    target: manifest.version,
-    details: { files: manifest.files.length },
-  });
+  const manifest = await new BundleService().push(filePart(request, pushForm()), requestOrigin(ctx));
   return jsonResponse({ message: 'App bundle successfully pushed', manifest });
-}
-
-/** Streams the multipart part `bundle` into staging; other parts are skipped. */
-async function receiveBundle(request: Request, service: BundleService): Promise<StagedBundle> {
-  const bodyLimit = getConfig().bundles.maxBytes + MULTIPART_OVERHEAD_BYTES;
-  if (Number(request.headers.get('content-length') ?? 0) > bodyLimit) throw bundleTooLarge();
-  const contentType = request.headers.get('content-type') ?? '';
-  if (!request.body || !/^multipart\/form-data/i.test(contentType)) throw invalidFormat();
-  let parser: busboy.Busboy;
-  try {
-    parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 64 * 1024, fields: 100 } });
-  } catch (err) {
-    throw invalidFormat((err as Error).message);
-  }
-
-  const body = Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
-  let receiving: Promise<Settled<StagedBundle>> | undefined;
-  parser.on('file', (name, stream) => {
-    if (name !== 'bundle' || receiving) {
-      stream.resume();
-      return;
-    }
-    // The parser may fail the part (body cut short) before staging starts reading it; the pipeline above reports it.
-    stream.on('error', () => undefined);
-    receiving = settle(service.receive(stream));
-    // A failed receive (size cap, disk) stops reading the request.
-    void receiving.then((result) => !result.ok && body.destroy(result.error as Error));
-  });
-
-  const parsed = await settle(pipeline(body, limitBytes(bodyLimit, bundleTooLarge), parser));
-  const received = await receiving;
-  // Which failure the client hears: the bundle's own (413, invalid zip), the body's (413, malformed), then the rest.
-  if (received && !received.ok && received.error instanceof AppError) throw received.error;
-  if (!parsed.ok) {
-    if (received?.ok) await received.value.discard();
-    throw parsed.error instanceof AppError ? parsed.error : invalidFormat((parsed.error as Error).message);
-  }
-  if (received && !received.ok) throw received.error;
-  if (!received) throw noBundleFile();
-  return received.value;
 }
 
 async function manifest(request: Request, ctx: BinaryRouteContext): Promise<Response> {

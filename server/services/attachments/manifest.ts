@@ -2,6 +2,7 @@ import { AppError } from '@/server/errors';
 import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
 import { RepositoryStateRepository } from '@/server/db/repositories/repository-state';
 import { assertGeneration } from '@/server/services/generation';
+import type { AttachmentManifestResponse, AttachmentOperation } from '@/server/wire/attachments';
 
 /**
  * The attachment manifest (api-contract §4.5): what a client must download or delete since its attachment
@@ -11,24 +12,10 @@ import { assertGeneration } from '@/server/services/generation';
 export interface ManifestQuery {
   clientId: string;
   sinceVersion: number;
-  /** The client's repository generation, undefined when it sent none. */
+  /** The repository generation the client sent, if it sent one (api-contract §3.6). */
   generation: number | undefined;
-}
-
-export interface ManifestOperation {
-  operation: 'download' | 'delete';
-  attachmentId: string;
-  size: number | null;
-  contentType: string | null;
-  version: number;
-}
-
-export interface AttachmentManifest {
-  currentVersion: number;
-  repositoryGeneration: number;
-  operations: ManifestOperation[];
-  totalDownloadSize: number;
-  operationCount: { download: number; delete: number };
+  /** Where a client downloads an attachment. */
+  downloadUrl: (attachmentId: string) => string;
 }
 
 const invalid = (message: string) => new AppError('bad_request', 'An error occurred', message);
@@ -36,28 +23,33 @@ const invalid = (message: string) => new AppError('bad_request', 'An error occur
 export async function attachmentManifest(
   query: ManifestQuery,
   operations = new AttachmentOperationsRepository(),
-): Promise<AttachmentManifest> {
+): Promise<AttachmentManifestResponse> {
   if (query.clientId === '') throw invalid('client_id is required');
   if (query.sinceVersion < 0) throw invalid('since_version must be non-negative');
   const counter = await new RepositoryStateRepository().readCounter();
-  const state = {
-    currentVersion: Number(counter.currentVersion),
-    repositoryGeneration: Number(counter.repositoryGeneration),
-  };
-  assertGeneration(state.repositoryGeneration, query.generation);
+  const currentVersion = Number(counter.currentVersion);
+  const repositoryGeneration = Number(counter.repositoryGeneration);
+  assertGeneration(repositoryGeneration, query.generation);
 
   // Bounded by the counter read above: every version up to it is committed, so the cursor never skips one.
-  const rows = await operations.latestOperations(query.clientId, query.sinceVersion, state.currentVersion);
-  const manifestOperations = rows.map((row): ManifestOperation => ({
-    ...row,
-    operation: row.operation === 'delete' ? 'delete' : 'download',
-  }));
+  const rows = await operations.latestOperations(query.clientId, query.sinceVersion, currentVersion);
+  const manifestOperations = rows.map((row): AttachmentOperation => {
+    const operation = row.operation === 'delete' ? 'delete' : 'download';
+    return {
+      operation,
+      attachment_id: row.attachmentId,
+      download_url: operation === 'download' ? query.downloadUrl(row.attachmentId) : undefined,
+      size: row.size ?? undefined,
+      content_type: row.contentType ?? undefined,
+      version: row.version,
+    };
+  });
   const downloads = manifestOperations.filter((op) => op.operation === 'download');
   return {
-    currentVersion: state.currentVersion,
-    repositoryGeneration: state.repositoryGeneration,
+    current_version: currentVersion,
+    repository_generation: repositoryGeneration,
     operations: manifestOperations,
-    totalDownloadSize: downloads.reduce((sum, op) => sum + (op.size ?? 0), 0),
-    operationCount: { download: downloads.length, delete: manifestOperations.length - downloads.length },
+    total_download_size: downloads.reduce((sum, op) => sum + (op.size ?? 0), 0),
+    operation_count: { download: downloads.length, delete: manifestOperations.length - downloads.length },
   };
 }

@@ -1,3 +1,4 @@
+import { limitBytes } from '@/server/byte-limit';
 import { getConfig } from '@/server/config';
 import { AppError, payloadTooLarge } from '@/server/errors';
 import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
@@ -8,10 +9,10 @@ import { assertGeneration } from '@/server/services/generation';
 import { decisionContentType, processImage } from '@/server/services/images';
 import type { AttachmentId } from '@/server/services/attachments/ids';
 import { UploadSlots } from '@/server/services/attachments/upload-slots';
+import type { UploadSource } from '@/server/services/upload-source';
 import {
   attachmentStore,
   AttachmentExistsError,
-  StagedSizeLimitError,
   type AttachmentStore,
   type StagedFile,
   type StoredFile,
@@ -24,9 +25,9 @@ import {
  * every client. A failure at any step leaves no file under the id and no operation.
  */
 
-export interface ReceivedUpload {
+interface ReceivedUpload {
   file: StagedFile;
-  /** The part's Content-Type as the multipart parser reported it. */
+  /** The type the sender declared for the file. */
   declaredType: string | undefined;
 }
 
@@ -41,6 +42,18 @@ function uploadSlotsOfSize(size: number, perClient: number): UploadSlots {
   return uploadSlots;
 }
 
+/** One upload as the route parsed it. */
+export interface AttachmentUpload {
+  id: AttachmentId;
+  /** Whose share of the upload slots it takes. */
+  client: string;
+  /** The repository generation the client sent, if it sent one (api-contract §3.6). */
+  generation: number | undefined;
+  source: UploadSource;
+  /** The client going away: ends the wait for an upload slot. */
+  signal?: AbortSignal;
+}
+
 export class AttachmentService {
   constructor(
     private readonly store: AttachmentStore = attachmentStore(),
@@ -49,10 +62,24 @@ export class AttachmentService {
   ) {}
 
   /**
+   * Takes an upload slot, checks the generation, receives the file into staging, then processes, publishes and
+   * records it. Nothing of it remains when any step fails.
+   */
+  async upload(upload: AttachmentUpload): Promise<void> {
+    const release = await this.acquireUploadSlot(upload.client, upload.signal);
+    try {
+      await this.checkGeneration(upload.generation);
+      await this.save(upload.id, await this.receive(upload.source));
+    } finally {
+      release();
+    }
+  }
+
+  /**
    * Waits for one of the upload slots, within the client's share of them; 408 when `signal` (the client going
    * away) aborts first.
    */
-  async acquireUploadSlot(client: string, signal?: AbortSignal): Promise<() => void> {
+  private async acquireUploadSlot(client: string, signal?: AbortSignal): Promise<() => void> {
     const { maxConcurrentUploads, maxUploadsPerClient } = this.options;
     try {
       return await uploadSlotsOfSize(maxConcurrentUploads, maxUploadsPerClient).acquire(client, signal);
@@ -62,22 +89,31 @@ export class AttachmentService {
   }
 
   /** Uploads carry the generation in the header only; a client that sends none adopts the server's. */
-  async assertUploadGeneration(client: number | undefined): Promise<void> {
+  private async checkGeneration(client: number | undefined): Promise<void> {
     if (client === undefined) return;
     assertGeneration((await new RepositoryStateRepository().readCounter()).repositoryGeneration, client);
   }
 
-  /** Streams the uploaded content into staging; 413 past the configured upload limit. */
-  async receive(content: AsyncIterable<Uint8Array>, declaredType: string | undefined): Promise<ReceivedUpload> {
+  /**
+   * Streams the file into staging; 413 past the configured upload limit. A staged file is removed again when the
+   * request turns out bad after it (a second part, a body cut short).
+   */
+  private async receive(source: UploadSource): Promise<ReceivedUpload> {
+    let received: ReceivedUpload | undefined;
     try {
-      return { file: await this.store.stage(content, this.options.maxUploadBytes), declaredType };
+      return await source(async ({ content, declaredType }) => {
+        const file = await this.store.stage(limitBytes(this.options.maxUploadBytes, uploadTooLarge)(content));
+        received = { file, declaredType };
+        return received;
+      });
     } catch (err) {
-      throw err instanceof StagedSizeLimitError ? uploadTooLarge() : err;
+      await received?.file.discard();
+      throw err;
     }
   }
 
   /** Processes, publishes and records a received upload. Its staged files are removed in every case. */
-  async save(id: AttachmentId, upload: ReceivedUpload): Promise<void> {
+  private async save(id: AttachmentId, upload: ReceivedUpload): Promise<void> {
     let processed: StagedFile | undefined;
     try {
       if (await this.store.stat(id, false)) throw attachmentExists();

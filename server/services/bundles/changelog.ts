@@ -1,4 +1,5 @@
 import type { AppInfo, FieldInfo } from '@/server/services/bundles/app-info';
+import type { ChangeLog } from '@/server/wire/bundles';
 
 /**
  * The change log between two versions (api-contract §5.5): upstream's form-level comparison of their
@@ -6,43 +7,10 @@ import type { AppInfo, FieldInfo } from '@/server/services/bundles/app-info';
  * (clients.md conformance 26).
  */
 
-export interface FieldChange {
-  field: string;
-  type: string;
-}
-
-export interface FormModification {
-  form: string;
-  schema_changed: boolean;
-  ui_changed: boolean;
-  core_changed: boolean;
-  added_fields?: FieldChange[];
-  removed_fields?: FieldChange[];
-}
-
-export interface FileChange {
-  path: string;
-  size: number;
-  hash: string;
-  /** For modified files: the hash in the older version. */
-  previous_hash?: string;
-}
-
-export interface ChangeLog {
-  compare_version_a: string;
-  compare_version_b: string;
-  form_changes: boolean;
-  ui_changes: boolean;
-  new_forms?: Array<{ form: string }>;
-  removed_forms?: Array<{ form: string }>;
-  modified_forms?: FormModification[];
-  added: FileChange[];
-  removed: FileChange[];
-  modified: FileChange[];
-  /** Older CLIs name the compared versions this way. */
-  current_version: string;
-  target_version: string;
-}
+type FormModification = NonNullable<ChangeLog['modified_forms']>[number];
+/** Upstream's schema leaves both fields optional; the comparison always fills them. */
+type FieldChange = Required<NonNullable<FormModification['added_fields']>[number]>;
+type FileChange = ChangeLog['added'][number];
 
 export interface ComparedFile {
   path: string;

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import mime from 'mime-types';
-import { ignoreMissing, listFiles, sha256File } from '@/server/services/bundles/files';
+import { ignoreMissing, listFiles, sha256File } from '@/server/storage/files';
 import { BUNDLE_ZIP } from '@/server/services/bundles/store';
-import type { BundleFile } from '@/server/wire/bundles';
+import type { AppBundleFile, AppBundleManifest } from '@/server/wire/bundles';
 
 /**
  * The manifest of a version (api-contract §5.4). A published version never changes, so its file list and
@@ -12,16 +12,7 @@ import type { BundleFile } from '@/server/wire/bundles';
  * is a different folder).
  */
 
-export type { BundleFile };
-
-export interface BundleManifest {
-  files: BundleFile[];
-  version: string;
-  generatedAt: string;
-  hash: string;
-}
-
-export interface ListedFile extends BundleFile {
+export interface ListedFile extends AppBundleFile {
   /** Where the bytes are: a path on disk, or a key of the shared file store. */
   location: string;
 }
@@ -81,7 +72,7 @@ const nowInSeconds = () => inSeconds(new Date());
  * `generatedAt` is the activation time where the store records one, so every instance builds the same manifest
  * (and ETag) for the same activation; else the time of building.
  */
-export function buildManifest(version: string, listing: VersionListing, activatedAt?: Date): BundleManifest {
+export function buildManifest(version: string, listing: VersionListing, activatedAt?: Date): AppBundleManifest {
   const files = [...listing.files.values()].map(({ path: p, size, hash, mimeType, modTime }) => ({
     path: p,
     size,

@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { limitBytes } from '@/server/byte-limit';
 import { getConfig } from '@/server/config';
 import { AppError, badRequest, notFound } from '@/server/errors';
 import { logger } from '@/server/logger';
+import { record, type AuditEvent } from '@/server/services/audit';
+import type { UploadSource } from '@/server/services/upload-source';
 import { buildAppInfo, serializeAppInfo, type FormSource } from '@/server/services/bundles/app-info';
-import { compareVersions, emptyChangeLog, type ChangeLog } from '@/server/services/bundles/changelog';
-import { buildManifest, type BundleManifest } from '@/server/services/bundles/manifest';
+import { compareVersions, emptyChangeLog } from '@/server/services/bundles/changelog';
+import { buildManifest } from '@/server/services/bundles/manifest';
 import {
   APP_INFO_FILE,
   BUNDLE_ZIP,
@@ -18,7 +20,7 @@ import {
   type OpenedFile,
   type StagedBundle,
 } from '@/server/services/bundles/store';
-import { limitBytes, writeFileAtomic } from '@/server/services/bundles/files';
+import { writeFileAtomic } from '@/server/storage/files';
 import {
   BundleValidationError,
   checkCoreFields,
@@ -27,6 +29,7 @@ import {
   readForms,
 } from '@/server/services/bundles/validation';
 import { BundleZip, UnsafeZipError } from '@/server/services/bundles/zip';
+import type { AppBundleManifest, AppBundleVersionSummary, ChangeLog } from '@/server/wire/bundles';
 
 /**
  * App bundles (api-contract §5): push (validate, extract, version), switch, versions, manifest, files, the
@@ -34,13 +37,6 @@ import { BundleZip, UnsafeZipError } from '@/server/services/bundles/zip';
  * version once per request and read the immutable version it names, so a concurrent switch or push never shows
  * them a half-built tree.
  */
-
-export interface VersionSummary {
-  version: string;
-  active: boolean;
-  createdAt?: Date;
-  formCount: number;
-}
 
 export const versionNotFound = (version: string) =>
   new AppError('not_found', `version ${version} does not exist`, 'App bundle version not found');
@@ -57,30 +53,51 @@ const invalidBundle = (reason: string) =>
 
 export type { OpenedFile };
 
+/** Who pushed, as the audit log names them. */
+type AuditOrigin = Pick<AuditEvent, 'actor' | 'ip' | 'clientId'>;
+
 /**
  * The active manifest of each store, kept while the active version (and, where the store records it, its
  * activation) is the one read on each request: a switch by any instance replaces it at once.
  */
-const activeManifests = new Map<string, { activation: string; manifest: BundleManifest }>();
+const activeManifests = new Map<string, { activation: string; manifest: AppBundleManifest }>();
 
 export class BundleService {
   constructor(private readonly store: BundleVersionStore = bundleStore()) {}
 
-  /** Streams an uploaded zip into a staging folder, refusing it past the configured size. */
-  async receive(source: Readable): Promise<StagedBundle> {
-    const staged = await this.store.createStaging();
-    try {
-      const sink = fs.createWriteStream(staged.zipPath, { flags: 'wx', mode: 0o644, flush: true });
-      await pipeline(source, limitBytes(getConfig().bundles.maxBytes, bundleTooLarge), sink);
-    } catch (err) {
-      await staged.discard();
-      throw err;
-    }
-    return staged;
+  /**
+   * Receives an uploaded zip, validates and extracts it and publishes it as the next version (never activated
+   * here), then records who pushed it. Staging is removed in every case.
+   */
+  async push(source: UploadSource, origin: AuditOrigin): Promise<AppBundleManifest> {
+    const manifest = await this.publish(await this.receive(source));
+    await record({
+      ...origin,
+      action: 'bundle.push',
+      target: manifest.version,
+      details: { files: manifest.files.length },
+    });
+    return manifest;
   }
 
-  /** Validates and extracts a staged upload and publishes it as the next version (never activated here). */
-  async push(staged: StagedBundle): Promise<BundleManifest> {
+  /** Streams the uploaded zip into a staging folder, refusing it past the configured size. */
+  private async receive(source: UploadSource): Promise<StagedBundle> {
+    let staged: StagedBundle | undefined;
+    try {
+      return await source(async ({ content }) => {
+        staged = await this.store.createStaging();
+        const sink = fs.createWriteStream(staged.zipPath, { flags: 'wx', mode: 0o644, flush: true });
+        await pipeline(content, limitBytes(getConfig().bundles.maxBytes, bundleTooLarge), sink);
+        return staged;
+      });
+    } catch (err) {
+      await staged?.discard();
+      throw err;
+    }
+  }
+
+  /** Validates and extracts a staged upload and publishes it as the next version. */
+  private async publish(staged: StagedBundle): Promise<AppBundleManifest> {
     try {
       const layout = await this.extract(staged);
       const forms = await readForms(staged.treeDir, layout);
@@ -137,9 +154,9 @@ export class BundleService {
     return (await this.store.versionNames()).map((name) => (name === active ? `${name} *` : name));
   }
 
-  async list(): Promise<VersionSummary[]> {
+  async list(): Promise<AppBundleVersionSummary[]> {
     const active = await this.store.current();
-    const summaries: VersionSummary[] = [];
+    const summaries: AppBundleVersionSummary[] = [];
     for (const version of await this.store.versionNames()) {
       const createdAt = await this.store.createdAt(version);
       if (!createdAt) continue;
@@ -147,14 +164,15 @@ export class BundleService {
       summaries.push({
         version,
         active: version === active,
-        createdAt,
+        createdAt: createdAt.toISOString(),
         formCount: Object.keys(info?.forms ?? {}).length,
       });
     }
     return summaries;
   }
 
-  async switchTo(rawVersion: string): Promise<void> {
+  /** Activates a version and records who did. */
+  async switchTo(rawVersion: string, origin: AuditOrigin): Promise<void> {
     const version = rawVersion.trim();
     if (!version) throw badRequest('An error occurred', 'Version is required');
     await exclusive(async () => {
@@ -163,10 +181,11 @@ export class BundleService {
       activeManifests.delete(this.store.cacheKey);
     });
     logger.info('app bundle switched', { version });
+    await record({ ...origin, action: 'bundle.switch', target: version });
   }
 
   /** The active version's manifest, or null when no version was ever activated. */
-  async activeManifest(): Promise<BundleManifest | null> {
+  async activeManifest(): Promise<AppBundleManifest | null> {
     const active = await this.store.active();
     if (!active) return null;
     const activation = `${active.name}@${active.since?.toISOString() ?? ''}`;

@@ -9,13 +9,7 @@ import { forgetListing, listVersion, type ListedFile, type VersionListing } from
 import { ObjectBundleStore } from '@/server/services/bundles/object-store';
 import { fileStore } from '@/server/storage/configured-store';
 import type { ByteRange } from '@/server/storage/file-store';
-import {
-  fsyncDirectory,
-  ignoreMissing,
-  linkTree,
-  listDirectories,
-  writeFileAtomic,
-} from '@/server/services/bundles/files';
+import { fsyncDirectory, ignoreMissing, linkTree, listDirectories, writeFileAtomic } from '@/server/storage/files';
 import { logger } from '@/server/logger';
 
 /**

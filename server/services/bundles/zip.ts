@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
+import { limitBytes } from '@/server/byte-limit';
 
 /**
  * Reading an uploaded bundle zip without trusting it: every name is checked before anything is written,
@@ -69,38 +70,29 @@ export class BundleZip {
   /** Streams every entry into `root` (an empty folder), counting the inflated bytes against the cap. */
   async extractTo(root: string): Promise<void> {
     const cap = this.limits.maxUncompressedBytes;
-    let budget = cap;
-    const spend = (bytes: number) => {
-      budget -= bytes;
-      if (budget < 0) throw tooLargeUncompressed(cap);
-    };
+    const inflated = limitBytes(cap, () => tooLargeUncompressed(cap));
     for (const { info, entry } of this.rawEntries) {
       const target = path.join(root, ...info.name.split('/'));
       if (info.isDirectory) await fsp.mkdir(target, { recursive: true, mode: 0o755 });
-      else await this.extractFile(info.name, entry, target, spend);
+      else await this.extractFile(info.name, entry, target, inflated);
     }
   }
 
+  /** `inflated` is the limiter every entry of the zip passes through. */
   private async extractFile(
     name: string,
     entry: yauzl.Entry,
     target: string,
-    spend: (bytes: number) => void,
+    inflated: ReturnType<typeof limitBytes>,
   ): Promise<void> {
     await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
-    const counted = async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) {
-        spend(chunk.length);
-        yield chunk;
-      }
-    };
     const invalidEntry = (err: Error) => new UnsafeZipError(`invalid zip entry '${name}': ${err.message}`);
     const source: Readable = await this.zip.openReadStreamPromise(entry).catch((err: Error) => {
       throw invalidEntry(err);
     });
     // The name was checked and is new: 'wx' still refuses to follow or replace anything already there.
     const sink = fs.createWriteStream(target, { flags: 'wx', mode: 0o644, flush: true });
-    await pipeline(source, counted, sink).catch((err: Error) => {
+    await pipeline(source, inflated, sink).catch((err: Error) => {
       // File-system failures stay server errors; anything else is the zip's fault.
       throw err instanceof UnsafeZipError || (err as NodeJS.ErrnoException).syscall ? err : invalidEntry(err);
     });

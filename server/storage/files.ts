@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
-/** File-system steps the bundle store composes: durable writes, tree walks, hard-linked copies. */
+/** File-system steps the stores compose: durable writes, tree walks, hard-linked copies. */
 
 export async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await fsp.open(dir, 'r');
@@ -81,18 +81,6 @@ async function linkOrCopy(source: string, target: string): Promise<void> {
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK') throw err;
     await fsp.copyFile(source, target, fs.constants.COPYFILE_EXCL);
   }
-}
-
-/** A stream transform that passes bytes through and throws `tooLarge()` once more than `limit` went by. */
-export function limitBytes(limit: number, tooLarge: () => Error) {
-  return async function* (chunks: AsyncIterable<Uint8Array>) {
-    let total = 0;
-    for await (const chunk of chunks) {
-      total += chunk.byteLength;
-      if (total > limit) throw tooLarge();
-      yield chunk;
-    }
-  };
 }
 
 export function ignoreMissing(err: NodeJS.ErrnoException): undefined {
