@@ -1,9 +1,9 @@
 import type { ProblemCode } from '@/server/problems';
 
 /**
- * The one error type services throw, made by `problem(code)` from the catalogue (server/problems.ts). `error` and `message` become the contract's JSON body
- * `{error, message, code?}` (api-contract §1.4); `kind` picks the status. Services know nothing about HTTP:
- * the routers' error formatter and the REST adapter turn a kind into a status code.
+ * The one error type services throw, made by `problem(code)` from the catalogue (server/problems.ts). `error` and
+ * `message` become the contract's JSON body `{error, message, code?}` (api-contract §1.4); `kind` picks the status.
+ * Services know nothing about HTTP: the routers' error formatter and the REST adapter turn a kind into a status.
  */
 export type ErrorKind =
   | 'bad_request'
@@ -49,11 +49,11 @@ export class AppError extends Error {
     readonly userMessage: string,
     readonly options: {
       /** The catalogue code (server/problems.ts): stable, for the console and logs; never in a REST body. */
-      problem?: ProblemCode;
+      problem: ProblemCode;
       /** The body's `code` field, where the contract has one. */
       code?: string;
       headers?: Record<string, string>;
-    } = {},
+    },
   ) {
     super(userMessage);
     this.name = 'AppError';
@@ -69,11 +69,3 @@ export class AppError extends Error {
       : { error: this.error, message: this.userMessage };
   }
 }
-
-/**
- * Only for the files not yet on the catalogue (services/sync, services/attachments, services/bundles and
- * http/binary); they go once those files throw `problem(code)`.
- */
-export const badRequest = (error: string, message = error) => new AppError('bad_request', error, message);
-export const notFound = (error: string, message = error) => new AppError('not_found', error, message);
-export const payloadTooLarge = (error: string, message = error) => new AppError('payload_too_large', error, message);

@@ -74,10 +74,7 @@ describe('problem codes reach the console', () => {
     expect(restErrorOf(missing.status, missing.headers, await missing.text()).problem).toBe('attachment.not_found');
   });
 
-  /**
-   * The catalogue holds the texts of the files that still build their errors by hand (sync, attachments,
-   * bundles): each of these real answers must be one of its definitions, byte for byte.
-   */
+  /** Each of these real answers is one of the catalogue's definitions, byte for byte. */
   it('over REST: the answers of the sync, attachment and bundle routes are catalogue problems', async () => {
     const cases: Array<[string, string, Record<string, unknown> | undefined, string]> = [
       ['POST', '/api/sync/push', { transmission_id: 't-1', records: [] }, 'sync.client_id_required'],

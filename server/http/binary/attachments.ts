@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { getConfig, parseGoBool } from '@/server/config';
-import { badRequest } from '@/server/errors';
+import { problem } from '@/server/problems';
 import type { BinaryRoute } from '@/server/http/binary-routes';
 import { filePart, type FilePartForm } from '@/server/http/multipart';
-import { jsonResponse } from '@/server/http/responses';
+import { appErrorResponse, jsonResponse } from '@/server/http/responses';
 import { toWebStream, zipResponse, type ZipEntry } from '@/server/http/zip-response';
 import { logger } from '@/server/logger';
 import { attachmentExportEntries, type ExportEntry } from '@/server/services/attachments/export';
@@ -25,21 +25,21 @@ import {
  * the zip of all attachments. Bodies are streamed both ways; nothing holds a whole file in memory.
  */
 
-const multipartInvalid = () => badRequest('An error occurred', 'Failed to parse multipart form');
-const notExactlyOneFile = () => badRequest('An error occurred', 'Exactly one file part is required');
-const notFoundBody = { error: 'An error occurred', message: 'Attachment not found' };
-
 /** The body is one part, a file named `file`; anything else is 400. */
 const uploadForm = (): FilePartForm => ({
   field: 'file',
   parts: 'only',
   maxFileBytes: getConfig().attachments.maxUploadBytes,
-  errors: { tooLarge: uploadTooLarge, malformed: multipartInvalid, noFile: notExactlyOneFile },
+  errors: {
+    tooLarge: uploadTooLarge,
+    malformed: () => problem('attachment.multipart_invalid'),
+    noFile: () => problem('attachment.one_file_required'),
+  },
 });
 
 async function upload(request: Request, id: string, client: string): Promise<Response> {
   const attachmentId = attachmentIdFromPath(id);
-  if (!attachmentId) throw badRequest('An error occurred', 'attachment_id is invalid');
+  if (!attachmentId) throw problem('attachment.id_invalid');
   await new AttachmentService().upload({
     id: attachmentId,
     client,
@@ -68,7 +68,7 @@ function downloadHeaders(id: string, file: StoredFileInfo): Headers {
 async function download(request: Request, rawId: string): Promise<Response> {
   const id = attachmentIdFromPath(rawId);
   const file = id && (await new AttachmentService().openForDownload(id, prefersOriginal(request)));
-  if (!id || !file) return jsonResponse(notFoundBody, { status: 404 });
+  if (!id || !file) return appErrorResponse(problem('attachment.not_found'));
   file.stream.on('error', (err) =>
     logger.error('attachment download failed while streaming', { id, error: err.message }),
   );

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { getConfig, parseGoBool } from '@/server/config';
-import { badRequest } from '@/server/errors';
+import { problem } from '@/server/problems';
 import type { BinaryRoute, BinaryRouteContext } from '@/server/http/binary-routes';
 import { filePart, type FilePartForm } from '@/server/http/multipart';
-import { jsonResponse } from '@/server/http/responses';
+import { appErrorResponse, jsonResponse } from '@/server/http/responses';
 import { logger } from '@/server/logger';
 import { presence } from '@/server/services/presence';
 import { BundleService, bundleTooLarge, type OpenedFile } from '@/server/services/bundles/service';
@@ -20,17 +20,17 @@ import { requestOrigin } from '@/server/services/audit';
  * ETag/304, single files with ETag/304 and the uploaded zip with byte ranges. Everything streams.
  */
 
-const invalidFormat = (error = 'An error occurred') =>
-  badRequest(error, "Invalid request format. Expected multipart form with a 'bundle' file");
-const noBundleFile = () => badRequest('missing bundle file', 'Failed to get bundle file from form');
-
 /** The zip is the first file part named `bundle`; other parts are skipped. */
 const pushForm = (): FilePartForm => ({
   field: 'bundle',
   parts: 'first',
   maxFileBytes: getConfig().bundles.maxBytes,
   formDataOnly: true,
-  errors: { tooLarge: bundleTooLarge, malformed: invalidFormat, noFile: noBundleFile },
+  errors: {
+    tooLarge: bundleTooLarge,
+    malformed: (detail = 'An error occurred') => problem('bundle.multipart_invalid', { detail }),
+    noFile: () => problem('bundle.file_missing'),
+  },
 });
 
 async function push(request: Request, ctx: BinaryRouteContext): Promise<Response> {
@@ -40,8 +40,7 @@ async function push(request: Request, ctx: BinaryRouteContext): Promise<Response
 
 async function manifest(request: Request, ctx: BinaryRouteContext): Promise<Response> {
   const current = await new BundleService().activeManifest();
-  if (!current)
-    return jsonResponse({ error: 'no active app bundle', message: 'No app bundle is active' }, { status: 404 });
+  if (!current) return appErrorResponse(problem('bundle.none_active'));
   presence().record({
     username: ctx.user.username,
     clientId: ctx.request.clientId,
@@ -59,8 +58,7 @@ async function downloadFile(request: Request, ctx: BinaryRouteContext): Promise<
   const filePath = decodePathParam(ctx.params.path);
   const preview = parseGoBool(new URL(request.url).searchParams.get('preview') ?? undefined) === true;
   const opened = await new BundleService().openFile(filePath, preview);
-  if (!opened)
-    return jsonResponse({ error: `file not found: ${filePath}`, message: 'File not found' }, { status: 404 });
+  if (!opened) return appErrorResponse(problem('bundle.file_not_found', { path: filePath }));
   const etag = `"${opened.file.hash}"`;
   const headers = new Headers({ 'Content-Type': opened.file.mimeType, ETag: etag });
   if (preview) headers.set('x-is-preview', 'true');
@@ -70,7 +68,7 @@ async function downloadFile(request: Request, ctx: BinaryRouteContext): Promise<
     return new Response(null, { status: 304, headers });
   }
   const body = await streamOf(opened, filePath);
-  if (!body) return jsonResponse({ error: `file not found: ${filePath}`, message: 'File not found' }, { status: 404 });
+  if (!body) return appErrorResponse(problem('bundle.file_not_found', { path: filePath }));
   headers.set('Content-Length', String(opened.size));
   return new Response(body, { status: 200, headers });
 }
@@ -80,14 +78,13 @@ function decodePathParam(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw badRequest(`invalid URL escape in path: ${raw}`, 'Invalid file path encoding');
+    throw problem('bundle.path_encoding_invalid', { path: raw });
   }
 }
 
 async function downloadZip(request: Request): Promise<Response> {
   const opened = await new BundleService().openActiveZip();
-  if (!opened)
-    return jsonResponse({ error: 'bundle zip not available', message: 'Bundle zip not available' }, { status: 404 });
+  if (!opened) return appErrorResponse(problem('bundle.zip_unavailable'));
   const etag = `"${opened.file.hash}"`;
   const lastModified = opened.modified.toUTCString();
   const headers = new Headers({
@@ -103,14 +100,11 @@ async function downloadZip(request: Request): Promise<Response> {
   if (range === 'unsatisfiable') {
     await opened.release();
     headers.set('Content-Range', `bytes */${opened.size}`);
-    return jsonResponse(
-      { error: 'range not satisfiable', message: 'Requested range not satisfiable' },
-      { status: 416, headers },
-    );
+    const unsatisfiable = problem('bundle.range_not_satisfiable');
+    return jsonResponse(unsatisfiable.toBody(), { status: unsatisfiable.status, headers });
   }
   const body = await streamOf(opened, 'bundle.zip', range);
-  if (!body)
-    return jsonResponse({ error: 'bundle zip not available', message: 'Bundle zip not available' }, { status: 404 });
+  if (!body) return appErrorResponse(problem('bundle.zip_unavailable'));
   if (!range) {
     headers.set('Content-Length', String(opened.size));
     return new Response(body, { status: 200, headers });
@@ -164,7 +158,7 @@ export const bundlesRoutes: BinaryRoute[] = [
     path: '/app-bundle/switch',
     role: 'admin',
     handle: async () => {
-      throw badRequest('An error occurred', 'Version is required');
+      throw problem('bundle.version_required');
     },
   },
   {

@@ -1,4 +1,4 @@
-import { AppError } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
 import { isAttachmentId } from '@/server/services/attachments/ids';
 import { attachmentStore, type AttachmentStore, type StoredFile } from '@/server/storage/attachment-store';
@@ -32,12 +32,7 @@ export async function* attachmentExportEntries(
     for (const { attachmentId, operation } of page) {
       if (operation === 'delete') continue;
       const file = isAttachmentId(attachmentId) ? await store.open(attachmentId, true) : undefined;
-      if (!file)
-        throw new AppError(
-          'internal',
-          `open attachment "${attachmentId}": file missing`,
-          'Failed to export attachments',
-        );
+      if (!file) throw problem('attachment.export_file_missing', { attachmentId });
       yield { name: zipEntryName(attachmentId), file };
     }
     if (page.length < PAGE_SIZE) return;

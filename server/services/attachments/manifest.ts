@@ -1,4 +1,4 @@
-import { AppError } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
 import { RepositoryStateRepository } from '@/server/db/repositories/repository-state';
 import { assertGeneration } from '@/server/services/generation';
@@ -18,14 +18,12 @@ export interface ManifestQuery {
   downloadUrl: (attachmentId: string) => string;
 }
 
-const invalid = (message: string) => new AppError('bad_request', 'An error occurred', message);
-
 export async function attachmentManifest(
   query: ManifestQuery,
   operations = new AttachmentOperationsRepository(),
 ): Promise<AttachmentManifestResponse> {
-  if (query.clientId === '') throw invalid('client_id is required');
-  if (query.sinceVersion < 0) throw invalid('since_version must be non-negative');
+  if (query.clientId === '') throw problem('attachment.manifest_client_id_required');
+  if (query.sinceVersion < 0) throw problem('attachment.manifest_since_version_negative');
   const counter = await new RepositoryStateRepository().readCounter();
   const currentVersion = Number(counter.currentVersion);
   const repositoryGeneration = Number(counter.repositoryGeneration);

@@ -1,6 +1,6 @@
 import { limitBytes } from '@/server/byte-limit';
 import { getConfig } from '@/server/config';
-import { AppError, payloadTooLarge } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { AttachmentOperationsRepository } from '@/server/db/repositories/attachment-operations';
 import { RepositoryStateRepository } from '@/server/db/repositories/repository-state';
 import { withAdvisoryLock } from '@/server/db/locks';
@@ -31,8 +31,7 @@ interface ReceivedUpload {
   declaredType: string | undefined;
 }
 
-export const uploadTooLarge = () => payloadTooLarge('An error occurred', 'Attachment exceeds upload size limit');
-const attachmentExists = () => new AppError('conflict', 'file already exists', 'Attachment already exists');
+export const uploadTooLarge = () => problem('attachment.too_large');
 
 let uploadSlots: UploadSlots | undefined;
 
@@ -84,7 +83,7 @@ export class AttachmentService {
     try {
       return await uploadSlotsOfSize(maxConcurrentUploads, maxUploadsPerClient).acquire(client, signal);
     } catch {
-      throw new AppError('timeout', 'An error occurred', 'Upload cancelled');
+      throw problem('attachment.upload_cancelled');
     }
   }
 
@@ -116,7 +115,7 @@ export class AttachmentService {
   private async save(id: AttachmentId, upload: ReceivedUpload): Promise<void> {
     let processed: StagedFile | undefined;
     try {
-      if (await this.store.stat(id, false)) throw attachmentExists();
+      if (await this.store.stat(id, false)) throw problem('attachment.exists');
       const uploadType = await decisionContentType(upload.declaredType, upload.file.path);
       const image = await processImage(upload.file, uploadType, (write) => this.store.stageOutput(write));
       processed = image?.file;
@@ -147,7 +146,7 @@ export class AttachmentService {
     try {
       await this.store.publish(id, copies);
     } catch (err) {
-      throw err instanceof AttachmentExistsError ? attachmentExists() : err;
+      throw err instanceof AttachmentExistsError ? problem('attachment.exists') : err;
     }
   }
 
@@ -161,7 +160,7 @@ export class AttachmentService {
         error: (err as Error).message,
       });
       await this.store.remove(id);
-      throw new AppError('internal', 'An error occurred', 'Failed to register attachment for sync');
+      throw problem('attachment.register_failed');
     }
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { limitBytes } from '@/server/byte-limit';
 import { getConfig } from '@/server/config';
-import { AppError, badRequest, notFound } from '@/server/errors';
+import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
 import { record, type AuditEvent } from '@/server/services/audit';
 import type { UploadSource } from '@/server/services/upload-source';
@@ -22,7 +22,6 @@ import {
 } from '@/server/services/bundles/store';
 import { writeFileAtomic } from '@/server/storage/files';
 import {
-  BundleValidationError,
   checkCoreFields,
   checkRendererReferences,
   checkStructure,
@@ -38,18 +37,8 @@ import type { AppBundleManifest, AppBundleVersionSummary, ChangeLog } from '@/se
  * them a half-built tree.
  */
 
-export const versionNotFound = (version: string) =>
-  new AppError('not_found', `version ${version} does not exist`, 'App bundle version not found');
 /** 413 for an upload over SYNKRONUS_MAX_BUNDLE_BYTES. */
-export const bundleTooLarge = () =>
-  new AppError(
-    'payload_too_large',
-    'bundle too large',
-    `App bundle exceeds the limit of ${getConfig().bundles.maxBytes} bytes`,
-  );
-/** The reason goes in `message` too: the portal and the CLI show only `message`. */
-const invalidBundle = (reason: string) =>
-  new AppError('bad_request', `bundle validation failed: ${reason}`, `Failed to process app bundle: ${reason}`);
+export const bundleTooLarge = () => problem('bundle.too_large', { maxBytes: getConfig().bundles.maxBytes });
 
 export type { OpenedFile };
 
@@ -106,7 +95,7 @@ export class BundleService {
       logger.info('app bundle pushed', { version });
       return buildManifest(version, await this.listing(version));
     } catch (err) {
-      if (err instanceof BundleValidationError || err instanceof UnsafeZipError) throw invalidBundle(err.message);
+      if (err instanceof UnsafeZipError) throw problem('bundle.unsafe_zip', { detail: err.message });
       throw err;
     } finally {
       await staged.discard();
@@ -174,9 +163,9 @@ export class BundleService {
   /** Activates a version and records who did. */
   async switchTo(rawVersion: string, origin: AuditOrigin): Promise<void> {
     const version = rawVersion.trim();
-    if (!version) throw badRequest('An error occurred', 'Version is required');
+    if (!version) throw problem('bundle.version_required');
     await exclusive(async () => {
-      if (!(await this.store.hasVersion(version))) throw versionNotFound(version);
+      if (!(await this.store.hasVersion(version))) throw problem('bundle.version_not_found', { version: version });
       await this.store.activate(version);
       activeManifests.delete(this.store.cacheKey);
     });
@@ -226,11 +215,11 @@ export class BundleService {
   async changes(params: { current?: string; target?: string; preview?: boolean }): Promise<ChangeLog> {
     const names = await this.store.versionNames();
     const current = params.current || names.at(-1);
-    if (!current) throw notFound('no app bundle versions', 'No app bundle versions available');
+    if (!current) throw problem('bundle.no_versions');
     if (params.target) return this.compare(current, params.target);
     if (params.preview) return this.compare(current, names[0] ?? current);
     const index = names.indexOf(current);
-    if (index < 0) throw versionNotFound(current);
+    if (index < 0) throw problem('bundle.version_not_found', { version: current });
     if (index === 0) return emptyChangeLog(current);
     return this.compare(current, names[index - 1]);
   }
@@ -241,7 +230,7 @@ export class BundleService {
 
   private async listing(name: string) {
     const listing = (await this.store.hasVersion(name)) ? await this.store.listing(name) : undefined;
-    if (!listing) throw versionNotFound(name);
+    if (!listing) throw problem('bundle.version_not_found', { version: name });
     return listing;
   }
 
@@ -260,9 +249,9 @@ export async function recoverBundles(): Promise<void> {
 /** A decoded download path as a path inside the version: empty and `.` segments dropped, `..` refused. */
 export function bundleRelativePath(filePath: string): string {
   const segments = filePath.split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.length === 0) throw badRequest('An error occurred', 'File path is required');
+  if (segments.length === 0) throw problem('bundle.file_path_required');
   if (segments.some((segment) => segment === '..' || /[\\\u0000]/.test(segment))) {
-    throw badRequest(`invalid path: ${filePath}`, 'Invalid file path');
+    throw problem('bundle.invalid_file_path', { path: filePath });
   }
   return segments.join('/');
 }

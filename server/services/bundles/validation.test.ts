@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { AppError } from '@/server/errors';
 import { buildAppInfo, type FormSource } from '@/server/services/bundles/app-info';
-import {
-  BundleValidationError,
-  checkCoreFields,
-  checkRendererReferences,
-  checkStructure,
-} from '@/server/services/bundles/validation';
+import { checkCoreFields, checkRendererReferences, checkStructure } from '@/server/services/bundles/validation';
 
 const entries = (...names: string[]) =>
   names.map((name) => ({ name: name.replace(/\/$/, ''), isDirectory: name.endsWith('/') }));
@@ -13,7 +9,7 @@ const entries = (...names: string[]) =>
 const formFiles = (name: string) => [`forms/${name}/schema.json`, `forms/${name}/ui.json`];
 
 function expectInvalid(run: () => unknown, message: string | RegExp) {
-  expect(run).toThrow(BundleValidationError);
+  expect(run).toThrow(AppError);
   expect(run).toThrow(message);
 }
 

@@ -9,14 +9,14 @@ import {
   type FormSource,
 } from '@/server/services/bundles/app-info';
 import type { ZipEntryInfo } from '@/server/services/bundles/zip';
+import { problem } from '@/server/problems';
 
 /**
  * The bundle rules of upstream and of the `synk` CLI (api-contract §5.2, clients.md §3.3), plus the files newer
  * bundles carry (forms/ext.json, per-form ext.json and translation files). The structure is checked on the zip's
- * names before anything is extracted; the JSON content once it is on disk.
+ * names before anything is extracted; the JSON content once it is on disk. A refused bundle is a catalogue
+ * problem, one code per check (server/problems.ts).
  */
-
-export class BundleValidationError extends Error {}
 
 export interface BundleLayout {
   forms: string[];
@@ -67,12 +67,12 @@ export function checkStructure(entries: ZipEntryInfo[]): BundleLayout {
   for (const { name, isDirectory } of entries) {
     const [top] = name.split('/');
     if (!TOP_LEVEL.has(top))
-      throw new BundleValidationError(`invalid app bundle structure: unexpected top-level directory '${top}'`);
+      throw problem('bundle.invalid_structure', { detail: `: unexpected top-level directory '${top}'` });
     if (!isDirectory && !name.includes('/')) {
-      throw new BundleValidationError(`invalid app bundle structure: file '${name}' must not sit at the root`);
+      throw problem('bundle.invalid_structure', { detail: `: file '${name}' must not sit at the root` });
     }
   }
-  if (!files.includes('app/index.html')) throw new BundleValidationError('missing app/index.html');
+  if (!files.includes('app/index.html')) throw problem('bundle.missing_index', { detail: '' });
 
   const layout: BundleLayout = { forms: [], renderers: new Set(), formJsonFiles: [] };
   const formFiles = new Map<string, Set<string>>();
@@ -80,7 +80,7 @@ export function checkStructure(entries: ZipEntryInfo[]): BundleLayout {
     const parts = name.split('/');
     if (parts[0] === 'forms') {
       if (!isAllowedFormFile(parts))
-        throw new BundleValidationError(`invalid form structure: invalid form file path: ${name}`);
+        throw problem('bundle.invalid_form', { detail: `: invalid form file path: ${name}` });
       layout.formJsonFiles.push(name);
       if (parts.length >= 3) {
         if (!formFiles.has(parts[1])) formFiles.set(parts[1], new Set());
@@ -88,9 +88,9 @@ export function checkStructure(entries: ZipEntryInfo[]): BundleLayout {
       }
     } else if (parts[0] === 'renderers') {
       if (parts.length !== 3 || parts[2] !== 'renderer.jsx') {
-        throw new BundleValidationError(
-          `invalid renderer structure: invalid renderer file path: ${name} (expected renderers/{name}/renderer.jsx)`,
-        );
+        throw problem('bundle.invalid_renderer', {
+          detail: `: invalid renderer file path: ${name} (expected renderers/{name}/renderer.jsx)`,
+        });
       }
       layout.renderers.add(parts[1]);
     }
@@ -98,9 +98,9 @@ export function checkStructure(entries: ZipEntryInfo[]): BundleLayout {
   for (const form of [...formFiles.keys()].sort()) {
     const names = formFiles.get(form)!;
     if (!names.has('schema.json') || !names.has('ui.json')) {
-      throw new BundleValidationError(
-        `invalid form structure: form '${form}' is missing required files (schema.json or ui.json)`,
-      );
+      throw problem('bundle.invalid_form', {
+        detail: `: form '${form}' is missing required files (schema.json or ui.json)`,
+      });
     }
     layout.forms.push(form);
   }
@@ -123,9 +123,9 @@ export async function readForms(root: string, layout: BundleLayout): Promise<Map
     const schema = parsed.get(`forms/${form}/schema.json`)!;
     const ui = parsed.get(`forms/${form}/ui.json`)!;
     if (!isJsonObject(schema.value))
-      throw new BundleValidationError(`invalid form structure: forms/${form}/schema.json is not a JSON object`);
+      throw problem('bundle.invalid_form', { detail: `: forms/${form}/schema.json is not a JSON object` });
     if (!isJsonObject(ui.value))
-      throw new BundleValidationError(`invalid form structure: forms/${form}/ui.json is not a JSON object`);
+      throw problem('bundle.invalid_form', { detail: `: forms/${form}/ui.json is not a JSON object` });
     forms.set(form, { schema: schema.value, ui: ui.value, uiBytes: ui.bytes });
   }
   return forms;
@@ -134,13 +134,13 @@ export async function readForms(root: string, layout: BundleLayout): Promise<Map
 async function readJson(root: string, name: string): Promise<{ value: unknown; bytes: Buffer }> {
   const file = path.join(root, ...name.split('/'));
   if ((await fsp.stat(file)).size > MAX_FORM_JSON_BYTES) {
-    throw new BundleValidationError(`invalid form structure: ${name} is larger than ${MAX_FORM_JSON_BYTES} bytes`);
+    throw problem('bundle.invalid_form', { detail: `: ${name} is larger than ${MAX_FORM_JSON_BYTES} bytes` });
   }
   const bytes = await fsp.readFile(file);
   try {
     return { value: JSON.parse(bytes.toString('utf8')), bytes };
   } catch (err) {
-    throw new BundleValidationError(`invalid form structure: invalid JSON in ${name}: ${(err as Error).message}`);
+    throw problem('bundle.invalid_form', { detail: `: invalid JSON in ${name}: ${(err as Error).message}` });
   }
 }
 
@@ -149,9 +149,9 @@ export function checkRendererReferences(forms: Map<string, FormSource>, renderer
   for (const [form, { schema }] of forms) {
     const missing = findRendererReference(schema, (name) => !renderers.has(name) && !BUILT_IN_RENDERERS.has(name));
     if (missing) {
-      throw new BundleValidationError(
-        `missing renderer reference: form '${form}' references non-existent renderer '${missing.name}' (${missing.key})`,
-      );
+      throw problem('bundle.missing_renderer_reference', {
+        detail: `: form '${form}' references non-existent renderer '${missing.name}' (${missing.key})`,
+      });
     }
   }
 }
@@ -197,7 +197,7 @@ export function checkCoreFields(forms: Map<string, FormSource>, active: AppInfo 
         .map((name) => `changed ${name}`),
     ];
     if (problems.length > 0) {
-      throw new BundleValidationError(`core_* fields cannot be modified: form '${form}': ${problems.join(', ')}`);
+      throw problem('bundle.core_fields_changed', { detail: `: form '${form}': ${problems.join(', ')}` });
     }
   }
 }
