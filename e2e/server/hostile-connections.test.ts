@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../support/server';
 const ODE = '1.0.0';
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 const BOUNDARY = 'raw-boundary';
+const UPLOAD_LIMIT = 64 * 1024;
 
 let server: RunningServer;
 let port: number;
@@ -43,6 +44,7 @@ beforeAll(async () => {
       SYNKRONUS_MIN_BODY_BYTES_PER_SECOND: '512',
       SYNKRONUS_MAX_CONCURRENT_ATTACHMENT_UPLOADS: '4',
       SYNKRONUS_MAX_UPLOADS_PER_CLIENT: '2',
+      SYNKRONUS_MAX_ATTACHMENT_UPLOAD_BYTES: String(UPLOAD_LIMIT),
       SYNKRONUS_METRICS: 'true',
       SYNKRONUS_METRICS_TOKEN: METRICS_TOKEN,
     },
@@ -222,6 +224,39 @@ describe('slow clients', () => {
       headers: { 'x-ode-version': ODE, authorization: `Bearer ${fieldA}` },
     });
     expect(slow.status).toBe(404);
+  });
+});
+
+describe('an upload over the size limit', () => {
+  async function upload(token: string, id: string, bytes: number): Promise<Response> {
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.alloc(bytes, 7)]), id);
+    return fetch(`${server.url}/api/attachments/${id}`, {
+      method: 'PUT',
+      headers: { 'x-ode-version': ODE, authorization: `Bearer ${token}` },
+      body: form,
+      signal: AbortSignal.timeout(15_000),
+    });
+  }
+
+  it('is answered 413 at once, whether the file is just over or far over, and keeps none of the upload slots', async () => {
+    const token = await createUser('field-over');
+    // More refused uploads than the client's share of slots (2): a refusal that kept its slot would block the next.
+    for (const [i, bytes] of [UPLOAD_LIMIT + 1, UPLOAD_LIMIT + 1, 4 * UPLOAD_LIMIT].entries()) {
+      const refused = await upload(token, `over-${i}.bin`, bytes);
+      expect(refused.status).toBe(413);
+      expect(await refused.json()).toEqual({
+        error: 'An error occurred',
+        message: 'Attachment exceeds upload size limit',
+      });
+    }
+    const accepted = await upload(token, 'within.bin', UPLOAD_LIMIT);
+    expect(accepted.status).toBe(200);
+    const refusedOne = await fetch(`${server.url}/api/attachments/over-0.bin`, {
+      method: 'HEAD',
+      headers: { 'x-ode-version': ODE, authorization: `Bearer ${token}` },
+    });
+    expect(refusedOne.status).toBe(404);
   });
 });
 

@@ -74,6 +74,8 @@ async function receiveFilePart<T>(
   const body = Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
   let otherPart = false;
   let receiving: Promise<Settled<T>> | undefined;
+  let receiveFailed: (failure: Settled<never>) => void = () => undefined;
+  const failure = new Promise<Settled<never>>((resolve) => (receiveFailed = resolve));
   parser.on('file', (name, stream, info) => {
     if (name !== form.field || receiving) {
       otherPart = true;
@@ -83,13 +85,18 @@ async function receiveFilePart<T>(
     // The parser may fail the part (body cut short) before the receiver reads it; the pipeline below reports it.
     stream.on('error', () => undefined);
     receiving = settle(receive({ content: stream, declaredType: info.mimeType }));
-    // A failed receive (size cap, disk) stops reading the request (it would otherwise wait for a reader forever).
-    void receiving.then((result) => !result.ok && body.destroy(result.error as Error));
+    void receiving.then((result) => {
+      if (result.ok) return;
+      // A failed receive (size cap, disk) stops reading the request, and the answer does not wait for that: under
+      // Next.js, cancelling the request body may never settle, and the pipeline would wait for it for ever.
+      body.destroy(result.error as Error);
+      receiveFailed({ ok: false, error: result.error });
+    });
   });
   parser.on('filesLimit', () => (otherPart = true));
   parser.on('fieldsLimit', () => (otherPart = true));
 
-  const parsed = await settle(pipeline(body, limitBytes(bodyLimit, errors.tooLarge), parser));
+  const parsed = await Promise.race([settle(pipeline(body, limitBytes(bodyLimit, errors.tooLarge), parser)), failure]);
   const received = await receiving;
   // Which failure the client hears: the file's own (413, invalid), the body's (413, malformed), then the rest.
   if (received && !received.ok && received.error instanceof AppError) throw received.error;
