@@ -55,10 +55,10 @@ export class ExportRepository {
 
   /**
    * The `data` of every live row of one form type, in no order, a batch per chunk of a `COPY … TO STDOUT`: the
-   * rows come at the database's own speed (no per-row work there), parsed here. A caller that stops early drops
-   * the connection (it is mid-COPY).
+   * rows come at the database's own speed (no per-row work there), parsed here. Stopping early (by the caller or by
+   * `stop`) drops the connection, which is mid-COPY.
    */
-  async *liveData(formType: string): AsyncGenerator<unknown[]> {
+  async *liveData(formType: string, stop?: AbortSignal): AsyncGenerator<unknown[]> {
     const client = await getPool().connect();
     let finished = false;
     try {
@@ -69,6 +69,7 @@ export class ExportRepository {
       );
       let rest: Buffer = Buffer.alloc(0);
       for await (const chunk of copy as AsyncIterable<Buffer>) {
+        if (stop?.aborted) return;
         const buffer = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
         // A row ends at a newline byte, which never occurs inside a UTF-8 character.
         const end = buffer.lastIndexOf(10);

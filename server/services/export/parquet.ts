@@ -55,9 +55,9 @@ const kindBit = (value: unknown) =>
  * the values it holds: DOUBLE when every non-null value is a number, BOOLEAN when every one is a boolean, else
  * STRING (also when every value is null).
  */
-async function dataKeysOf(formType: string, repository: ExportRepository): Promise<DataKeys> {
+async function dataKeysOf(formType: string, repository: ExportRepository, stop: AbortSignal): Promise<DataKeys> {
   const kinds = new Map<string, number>();
-  for await (const batch of repository.liveData(formType))
+  for await (const batch of repository.liveData(formType, stop))
     for (const data of batch)
       if (isObject(data)) for (const key in data) kinds.set(key, (kinds.get(key) ?? 0) | kindBit(data[key]));
   const typeOf = (kind: number): DataKeyType => (kind === 1 ? 'DOUBLE' : kind === 2 ? 'BOOLEAN' : 'STRING');
@@ -196,20 +196,26 @@ export async function* parquetEntries(repository = new ExportRepository()): Asyn
   const formTypes = await repository.liveFormTypes();
   const liveFormTypes = new Set(formTypes);
   const fileStem = clashFreeNamer((name) => liveFormTypes.has(name));
+  // A caller that stops early (the client left) also stops the key scan of the next form type.
+  const stopped = new AbortController();
   const keysOf = (formType: string) => {
-    const keys = dataKeysOf(formType, repository);
+    const keys = dataKeysOf(formType, repository, stopped.signal);
     // A caller that stops early never awaits it: its failure must not become an unhandled rejection.
     keys.catch(() => undefined);
     return keys;
   };
-  let nextKeys = formTypes.length > 0 ? keysOf(formTypes[0]) : undefined;
-  for (const [i, formType] of formTypes.entries()) {
-    const keys = await nextKeys!;
-    // The next form type's keys are read while this file is written.
-    nextKeys = i + 1 < formTypes.length ? keysOf(formTypes[i + 1]) : undefined;
-    const out = new PassThrough();
-    const written = writeParquet(out, formType, keys, repository).catch((err: Error) => out.destroy(err));
-    yield { name: `${await fileStem(formType)}.parquet`, content: out };
-    await written;
+  try {
+    let nextKeys = formTypes.length > 0 ? keysOf(formTypes[0]) : undefined;
+    for (const [i, formType] of formTypes.entries()) {
+      const keys = await nextKeys!;
+      // The next form type's keys are read while this file is written.
+      nextKeys = i + 1 < formTypes.length ? keysOf(formTypes[i + 1]) : undefined;
+      const out = new PassThrough();
+      const written = writeParquet(out, formType, keys, repository).catch((err: Error) => out.destroy(err));
+      yield { name: `${await fileStem(formType)}.parquet`, content: out };
+      await written;
+    }
+  } finally {
+    stopped.abort();
   }
 }
