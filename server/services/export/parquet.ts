@@ -10,7 +10,7 @@ import { clashFreeNamer, type ExportEntry } from '@/server/services/export/entri
  */
 
 const ROWS_PER_GROUP = 10_000;
-const PAGE_ROWS = 5_000;
+const PAGE_ROWS = 2_000;
 
 type ParquetType = 'BYTE_ARRAY' | 'DOUBLE' | 'BOOLEAN' | 'INT64';
 
