@@ -69,3 +69,13 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** One row of issue 11's table: what was measured, against which same-run baseline, and the goal. */
+export interface Figure {
+  figure: string;
+  measured: string;
+  goal: string;
+}
+
+/** The table's rows as the benchmarks measure them; `npm run bench` prints them together at the end. */
+export const figures: Figure[] = [];

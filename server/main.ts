@@ -16,10 +16,23 @@ import { startHistoryPruning } from '@/server/services/history';
 const dev = process.env.SYNKRONUS_DEV === '1';
 Object.assign(process.env, { NODE_ENV: dev ? 'development' : 'production' });
 
+/**
+ * tsx turns Node's source maps on for the whole process, and Node then reads and keeps the map of every module it
+ * loads, Next.js's own and the app's bundles: about 45 MB of the idle server's heap. Off unless the operator asks
+ * for them (NODE_OPTIONS=--enable-source-maps) or in development, before Next.js is loaded.
+ */
+function keepSourceMapsOnlyIfAsked(): void {
+  const asked = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes(
+    '--enable-source-maps',
+  );
+  if (!asked && !dev) process.setSourceMapsEnabled(false);
+}
+
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const prepared = await prepareServer();
   const config = getConfig();
+  keepSourceMapsOnlyIfAsked();
   const { default: next } = await import('next');
   const app = next({ dev, dir: path.resolve(__dirname, '..'), port: config.port });
   await app.prepare();

@@ -167,6 +167,77 @@ describe('with observations', () => {
   });
 });
 
+describe('data keys of every shape', () => {
+  beforeAll(async () => {
+    // Backslashes, quotes, a newline and non-ASCII text go through COPY's escaping; `constructor` is also a name
+    // every JS object inherits; data that is not an object has no keys; a key only ever null is STRING.
+    await getDb().$executeRaw`
+      INSERT INTO observations (observation_id, form_type, form_version, data, created_at)
+      VALUES ('e-1', 'edge', '1', ${JSON.stringify({
+        'a\\b': 'line\nbreak "q" \\ back',
+        n: 1,
+        mixed: 1,
+        nul: null,
+        u: 'ü✓😀',
+        constructor: 'x',
+      })}::jsonb, '2025-05-01T00:00:00Z'),
+             ('e-2', 'edge', '1', ${JSON.stringify({ n: 2.5, mixed: 'two', nul: null, obj: { k: [1, 'a\\b'] } })}::jsonb,
+              '2025-05-02T00:00:00Z'),
+             ('e-3', 'edge', '1', '[1, 2]', '2025-05-03T00:00:00Z')`;
+  });
+
+  it('are typed by every live value and read back as stored', async () => {
+    const { entries } = await download('/api/dataexport/parquet');
+    const file = toArrayBuffer(entries.find((e) => e.name === 'edge.parquet')!.data);
+    const columns = parquetSchema(parquetMetadata(file)).children.map((child) => [
+      child.element.name,
+      child.element.type,
+    ]);
+    expect(columns.slice(12)).toEqual([
+      ['data_a\\b', 'BYTE_ARRAY'],
+      ['data_constructor', 'BYTE_ARRAY'],
+      ['data_mixed', 'BYTE_ARRAY'],
+      ['data_n', 'DOUBLE'],
+      ['data_nul', 'BYTE_ARRAY'],
+      ['data_obj', 'BYTE_ARRAY'],
+      ['data_u', 'BYTE_ARRAY'],
+    ]);
+    const rows = await parquetReadObjects({ file });
+    const data = rows.map((row) =>
+      Object.fromEntries(Object.entries(row).filter(([name]) => name.startsWith('data_'))),
+    );
+    expect(data).toEqual([
+      {
+        'data_a\\b': 'line\nbreak "q" \\ back',
+        data_constructor: 'x',
+        data_mixed: '1',
+        data_n: 1,
+        data_nul: null,
+        data_obj: null,
+        data_u: 'ü✓😀',
+      },
+      {
+        'data_a\\b': null,
+        data_constructor: null,
+        data_mixed: 'two',
+        data_n: 2.5,
+        data_nul: null,
+        data_obj: '{"k":[1,"a\\\\b"]}',
+        data_u: null,
+      },
+      {
+        'data_a\\b': null,
+        data_constructor: null,
+        data_mixed: null,
+        data_n: null,
+        data_nul: null,
+        data_obj: null,
+        data_u: null,
+      },
+    ]);
+  });
+});
+
 describe('names that sanitise alike', () => {
   beforeAll(async () => {
     await getDb().$executeRaw`

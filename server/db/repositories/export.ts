@@ -1,45 +1,42 @@
+import { to as copyTo } from 'pg-copy-streams';
 import { getDb, getPool, type Db } from '@/server/db/client';
 import { Prisma } from '@/server/db/generated/client';
 import { RECORD_COLUMNS, type ObservationRow } from '@/server/db/repositories/observations';
-
-export type DataKeyType = 'DOUBLE' | 'BOOLEAN' | 'STRING';
 
 /** A timestamp as Go's RFC3339Nano in UTC (see the sync pull). */
 const wireTime = (column: string) =>
   `rtrim(rtrim(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '0'), '.') || 'Z'`;
 
 /**
- * The Parquet columns as PostgreSQL produces them, in file order: text for the text columns (timestamps already in
- * the wire format), the version as text (for BigInt), geolocation as JSON, then one value per data key — numbers
- * and booleans only when the stored value has that type, else null; STRING keys as the JSON value, which the caller
- * prints as text unless it is a string.
+ * The Parquet base columns as PostgreSQL produces them, in file order: text for the text columns (timestamps
+ * already in the wire format), the version as text (for BigInt), geolocation as JSON; then the whole `data` once
+ * (the caller picks the data keys' values from it: one jsonb output per row costs PostgreSQL far less than one
+ * `data -> key` per key), then the keyset cursor.
  */
-function parquetSelect(keys: Array<{ key: string; type: DataKeyType }>): string {
-  const dataColumns = keys.map(({ type }, i) => {
-    const value = `data -> $${i + 2}::text`;
-    if (type === 'DOUBLE') return `CASE WHEN jsonb_typeof(${value}) = 'number' THEN (${value})::float8 END`;
-    if (type === 'BOOLEAN') return `CASE WHEN jsonb_typeof(${value}) = 'boolean' THEN (${value})::boolean END`;
-    return value;
-  });
-  return [
-    'observation_id',
-    'form_type',
-    'form_version',
-    wireTime('created_at'),
-    wireTime('updated_at'),
-    `CASE WHEN synced_at IS NOT NULL THEN ${wireTime('synced_at')} END`,
-    'deleted',
-    'version::text',
-    'geolocation',
-    'author',
-    'device_id',
-    'CASE WHEN tags IS NOT NULL THEN to_json(tags)::text END',
-    ...dataColumns,
-    // The keyset cursor.
-    'created_at::text',
-    'observation_id',
-  ].join(', ');
-}
+const PARQUET_SELECT = [
+  'observation_id',
+  'form_type',
+  'form_version',
+  wireTime('created_at'),
+  wireTime('updated_at'),
+  `CASE WHEN synced_at IS NOT NULL THEN ${wireTime('synced_at')} END`,
+  'deleted',
+  'version::text',
+  'geolocation',
+  'author',
+  'device_id',
+  'CASE WHEN tags IS NOT NULL THEN to_json(tags)::text END',
+  'data',
+  'created_at::text',
+  'observation_id',
+].join(', ');
+
+/**
+ * One jsonb value from a line of COPY's text format. jsonb output escapes every control character, so the only
+ * COPY escape in it is the doubled backslash.
+ */
+const copyTextToJson = (line: string): unknown =>
+  JSON.parse(line.includes('\\') ? line.replaceAll('\\\\', '\\') : line);
 
 export interface ExportCursor {
   createdAt: string;
@@ -56,18 +53,40 @@ export class ExportRepository {
     return rows.map((row) => row.form_type);
   }
 
-  /** Top-level data keys of a form type with the column type their values allow (JSON nulls do not count). */
-  async dataKeyTypes(formType: string): Promise<Array<{ key: string; type: DataKeyType }>> {
-    return this.db.$queryRaw<Array<{ key: string; type: DataKeyType }>>`
-      SELECT key,
-             CASE WHEN bool_and(kind = 'number') FILTER (WHERE kind <> 'null') THEN 'DOUBLE'
-                  WHEN bool_and(kind = 'boolean') FILTER (WHERE kind <> 'null') THEN 'BOOLEAN'
-                  ELSE 'STRING' END AS type
-        FROM (SELECT e.key, jsonb_typeof(e.value) AS kind
-                FROM observations o, jsonb_each(CASE WHEN jsonb_typeof(o.data) = 'object' THEN o.data ELSE '{}' END) e
-               WHERE o.form_type = ${formType} AND o.deleted = false) k
-       GROUP BY key
-       ORDER BY key`;
+  /**
+   * The `data` of every live row of one form type, in no order, a batch per chunk of a `COPY … TO STDOUT`: the
+   * rows come at the database's own speed (no per-row work there), parsed here. Stopping early (by the caller or by
+   * `stop`) drops the connection, which is mid-COPY.
+   */
+  async *liveData(formType: string, stop?: AbortSignal): AsyncGenerator<unknown[]> {
+    const client = await getPool().connect();
+    let finished = false;
+    try {
+      const copy = client.query(
+        copyTo(
+          `COPY (SELECT data FROM observations WHERE deleted = false AND form_type = ${client.escapeLiteral(formType)}) TO STDOUT`,
+        ),
+      );
+      let rest: Buffer = Buffer.alloc(0);
+      for await (const chunk of copy as AsyncIterable<Buffer>) {
+        if (stop?.aborted) return;
+        const buffer = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+        // A row ends at a newline byte, which never occurs inside a UTF-8 character.
+        const end = buffer.lastIndexOf(10);
+        rest = buffer.subarray(end + 1);
+        if (end >= 0) yield buffer.toString('utf8', 0, end).split('\n').map(copyTextToJson);
+      }
+      finished = true;
+    } finally {
+      client.release(finished ? undefined : new Error('the COPY was not read to its end'));
+    }
+  }
+
+  /** Sorted by the database's collation, as `ORDER BY` sorts text. */
+  async sorted(texts: string[]): Promise<string[]> {
+    const rows = await this.db.$queryRaw<Array<{ text: string }>>`
+      SELECT text FROM unnest(${texts}::text[]) AS text ORDER BY text`;
+    return rows.map((row) => row.text);
   }
 
   async isLiveObservationId(observationId: string): Promise<boolean> {
@@ -77,24 +96,19 @@ export class ExportRepository {
   }
 
   /**
-   * The next page of one form type for the Parquet export, as arrays of column values (see parquetSelect); the
+   * The next page of one form type for the Parquet export, as arrays of column values (see PARQUET_SELECT); the
    * last two values of a row are its keyset cursor. Plain `pg`, no per-value decoding beyond the driver's.
    */
-  async parquetPage(
-    formType: string,
-    keys: Array<{ key: string; type: DataKeyType }>,
-    after: ExportCursor | undefined,
-    limit: number,
-  ): Promise<unknown[][]> {
-    const params: unknown[] = [formType, ...keys.map(({ key }) => key)];
+  async parquetPage(formType: string, after: ExportCursor | undefined, limit: number): Promise<unknown[][]> {
+    const params: unknown[] = [formType];
     let keyset = 'TRUE';
     if (after) {
       params.push(after.createdAt, after.observationId);
-      keyset = `(created_at, observation_id) > ($${params.length - 1}::timestamptz, $${params.length})`;
+      keyset = '(created_at, observation_id) > ($2::timestamptz, $3)';
     }
     params.push(limit);
     const { rows } = await getPool().query<unknown[]>({
-      text: `SELECT ${parquetSelect(keys)} FROM observations
+      text: `SELECT ${PARQUET_SELECT} FROM observations
               WHERE deleted = false AND form_type = $1 AND ${keyset}
               ORDER BY observations.created_at, observations.observation_id
               LIMIT $${params.length}`,

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
-import { ExportRepository, type DataKeyType } from '@/server/db/repositories/export';
+import { ExportRepository } from '@/server/db/repositories/export';
 import { clashFreeNamer, type ExportEntry } from '@/server/services/export/entries';
 
 /**
@@ -40,18 +40,46 @@ const BASE_COLUMNS: Column[] = [
   { name: 'tags', type: 'BYTE_ARRAY', required: false, value: asIs },
 ];
 
-/** Numbers and booleans arrive typed (or null); a STRING key's other values become their JSON text. */
-const stringValue = (value: unknown) =>
-  value === null || value === undefined || typeof value === 'string' ? (value ?? null) : JSON.stringify(value);
+type DataKeyType = 'DOUBLE' | 'BOOLEAN' | 'STRING';
+type DataKeys = Array<{ key: string; type: DataKeyType }>;
 
-function dataColumn(key: string, type: DataKeyType): Column {
-  return {
-    name: `data_${key}`,
-    type: type === 'STRING' ? 'BYTE_ARRAY' : type,
-    required: false,
-    value: type === 'STRING' ? stringValue : asIs,
-  };
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** What a JSON value says about its key's column type: a bit per kind; null says nothing. */
+const kindBit = (value: unknown) =>
+  value === null ? 0 : typeof value === 'number' ? 1 : typeof value === 'boolean' ? 2 : 4;
+
+/**
+ * A form type's top-level data keys (of rows whose data is an object) in the database's text order, each typed by
+ * the values it holds: DOUBLE when every non-null value is a number, BOOLEAN when every one is a boolean, else
+ * STRING (also when every value is null).
+ */
+async function dataKeysOf(formType: string, repository: ExportRepository, stop: AbortSignal): Promise<DataKeys> {
+  const kinds = new Map<string, number>();
+  for await (const batch of repository.liveData(formType, stop))
+    for (const data of batch)
+      if (isObject(data)) for (const key in data) kinds.set(key, (kinds.get(key) ?? 0) | kindBit(data[key]));
+  const typeOf = (kind: number): DataKeyType => (kind === 1 ? 'DOUBLE' : kind === 2 ? 'BOOLEAN' : 'STRING');
+  const keys = kinds.size > 0 ? await repository.sorted([...kinds.keys()]) : [];
+  return keys.map((key) => ({ key, type: typeOf(kinds.get(key)!) }));
 }
+
+/** A data key's Parquet value from its JSON value: a value of another type than the column's is null. */
+const DATA_VALUE: Record<DataKeyType, (value: unknown) => unknown> = {
+  DOUBLE: (value) => (typeof value === 'number' ? value : null),
+  BOOLEAN: (value) => (typeof value === 'boolean' ? value : null),
+  // Strings as they are, other values as their JSON text.
+  STRING: (value) =>
+    value === null || value === undefined || typeof value === 'string' ? (value ?? null) : JSON.stringify(value),
+};
+
+const dataColumn = ({ key, type }: DataKeys[number]): Column => ({
+  name: `data_${key}`,
+  type: type === 'STRING' ? 'BYTE_ARRAY' : type,
+  required: false,
+  value: DATA_VALUE[type],
+});
 
 function schemaOf(columns: Column[]) {
   return [
@@ -96,13 +124,19 @@ class StreamWriter extends ByteWriter {
   }
 }
 
+/** Where the page query puts `data` in a row (after the base columns; see ExportRepository.parquetPage). */
+const DATA_AT = BASE_COLUMNS.length;
+
 async function writeParquet(
   out: PassThrough,
   formType: string,
-  keys: Array<{ key: string; type: DataKeyType }>,
+  keys: DataKeys,
   repository: ExportRepository,
 ): Promise<void> {
-  const columns = [...BASE_COLUMNS, ...keys.map(({ key, type }) => dataColumn(key, type))];
+  const dataColumns = keys.map(dataColumn);
+  const columns = [...BASE_COLUMNS, ...dataColumns];
+  // A row's data is walked once, by its own keys (a lookup per key present, none for keys it lacks).
+  const dataColumnOf = new Map(keys.map(({ key }, i) => [key, i]));
   const writer = new ParquetWriter({
     writer: new StreamWriter(out),
     schema: schemaOf(columns) as never,
@@ -117,10 +151,21 @@ async function writeParquet(
     rowCount = 0;
     await writer.write({ columnData, rowGroupSize });
   };
-  for await (const page of parquetPages(formType, keys, repository)) {
+  for await (const page of parquetPages(formType, repository)) {
     // Each page becomes column values at once: a row group then holds plain values, not thousands of row arrays.
-    for (const row of page) for (let i = 0; i < columns.length; i++) values[i].push(columns[i].value(row[i]));
-    rowCount += page.length;
+    const dataValues = values.slice(DATA_AT);
+    for (const row of page) {
+      for (let i = 0; i < DATA_AT; i++) values[i].push(BASE_COLUMNS[i].value(row[i]));
+      for (const column of dataValues) column.push(null);
+      const data = row[DATA_AT];
+      if (isObject(data)) {
+        for (const key in data) {
+          const i = dataColumnOf.get(key);
+          if (i !== undefined) dataValues[i][rowCount] = dataColumns[i].value(data[key]);
+        }
+      }
+      rowCount++;
+    }
     if (rowCount >= ROWS_PER_GROUP) await writeGroup();
   }
   if (rowCount > 0) await writeGroup();
@@ -128,19 +173,14 @@ async function writeParquet(
 }
 
 /** One form type's live rows page by page (keyset), the next page read while this one is written. */
-async function* parquetPages(
-  formType: string,
-  keys: Array<{ key: string; type: DataKeyType }>,
-  repository: ExportRepository,
-): AsyncGenerator<unknown[][]> {
-  let next = repository.parquetPage(formType, keys, undefined, PAGE_ROWS);
+async function* parquetPages(formType: string, repository: ExportRepository): AsyncGenerator<unknown[][]> {
+  let next = repository.parquetPage(formType, undefined, PAGE_ROWS);
   for (;;) {
     const page = await next;
     if (page.length === PAGE_ROWS) {
       const last = page[page.length - 1];
       next = repository.parquetPage(
         formType,
-        keys,
         { createdAt: last[last.length - 2] as string, observationId: last[last.length - 1] as string },
         PAGE_ROWS,
       );
@@ -156,11 +196,26 @@ export async function* parquetEntries(repository = new ExportRepository()): Asyn
   const formTypes = await repository.liveFormTypes();
   const liveFormTypes = new Set(formTypes);
   const fileStem = clashFreeNamer((name) => liveFormTypes.has(name));
-  for (const formType of formTypes) {
-    const keys = await repository.dataKeyTypes(formType);
-    const out = new PassThrough();
-    const written = writeParquet(out, formType, keys, repository).catch((err: Error) => out.destroy(err));
-    yield { name: `${await fileStem(formType)}.parquet`, content: out };
-    await written;
+  // A caller that stops early (the client left) also stops the key scan of the next form type.
+  const stopped = new AbortController();
+  const keysOf = (formType: string) => {
+    const keys = dataKeysOf(formType, repository, stopped.signal);
+    // A caller that stops early never awaits it: its failure must not become an unhandled rejection.
+    keys.catch(() => undefined);
+    return keys;
+  };
+  try {
+    let nextKeys = formTypes.length > 0 ? keysOf(formTypes[0]) : undefined;
+    for (const [i, formType] of formTypes.entries()) {
+      const keys = await nextKeys!;
+      // The next form type's keys are read while this file is written.
+      nextKeys = i + 1 < formTypes.length ? keysOf(formTypes[i + 1]) : undefined;
+      const out = new PassThrough();
+      const written = writeParquet(out, formType, keys, repository).catch((err: Error) => out.destroy(err));
+      yield { name: `${await fileStem(formType)}.parquet`, content: out };
+      await written;
+    }
+  } finally {
+    stopped.abort();
   }
 }
