@@ -1,5 +1,5 @@
 import fsp from 'node:fs/promises';
-import sharp from 'sharp';
+import type sharpModule from 'sharp';
 import { getConfig, type Config } from '@/server/config';
 import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
@@ -21,8 +21,17 @@ export interface ProcessedImage {
 
 type StageOutput = (write: (path: string) => Promise<void>) => Promise<StagedFile>;
 
-// Every upload is a different file: sharp's operation cache would only hold memory.
-sharp.cache(false);
+let sharpLoading: Promise<typeof sharpModule> | undefined;
+
+/** sharp and libvips load with the first image, not at start: a server that never sees a photo saves ~19 MB. */
+function loadSharp(): Promise<typeof sharpModule> {
+  sharpLoading ??= import('sharp').then(({ default: sharp }) => {
+    // Every upload is a different file: sharp's operation cache would only hold memory.
+    sharp.cache(false);
+    return sharp;
+  });
+  return sharpLoading;
+}
 
 let slots: Semaphore | undefined;
 
@@ -98,6 +107,7 @@ async function reencode(
 ): Promise<ProcessedImage | undefined> {
   // The header alone, without sharp's pixel limit (which would fail it like a broken file): the limits are
   // checked right below, and the decode itself runs with the limit.
+  const sharp = await loadSharp();
   const metadata = await sharp(input.path, { limitInputPixels: false })
     .metadata()
     .catch(() => undefined);
