@@ -6,7 +6,8 @@ import { filePart, type FilePartForm } from '@/server/http/multipart';
 import { appErrorResponse, jsonResponse } from '@/server/http/responses';
 import { logger } from '@/server/logger';
 import { presence } from '@/server/services/presence';
-import { BundleService, bundleTooLarge, type OpenedFile } from '@/server/services/bundles/service';
+import { BundleService, bundleTooLarge } from '@/server/services/bundles/service';
+import type { OpenedFile } from '@/server/services/bundles/store';
 import {
   downloadAppBundleFile,
   downloadAppBundleZip,

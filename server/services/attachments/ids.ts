@@ -5,7 +5,6 @@ import type { AttachmentId } from '@/server/domain/attachments';
  * width of attachment_operations.attachment_id), `/`-separated segments of [A-Za-z0-9._-], none empty, `.` or `..`.
  * So an id can never be absolute, hold a backslash, or name a file outside the attachment folders.
  */
-export type { AttachmentId };
 
 const MAX_ID_BYTES = 255;
 const SEGMENT = /^[A-Za-z0-9._-]+$/;

@@ -7,7 +7,7 @@ import { withAdvisoryLock } from '@/server/db/locks';
 import { logger } from '@/server/logger';
 import { assertGeneration } from '@/server/services/generation';
 import { decisionContentType, processImage } from '@/server/services/images';
-import type { AttachmentId } from '@/server/services/attachments/ids';
+import type { AttachmentId } from '@/server/domain/attachments';
 import { UploadSlots } from '@/server/services/attachments/upload-slots';
 import type { UploadSource } from '@/server/services/upload-source';
 import {

@@ -40,8 +40,6 @@ import type { AppBundleManifest, AppBundleVersionSummary, ChangeLog } from '@/se
 /** 413 for an upload over SYNKRONUS_MAX_BUNDLE_BYTES. */
 export const bundleTooLarge = () => problem('bundle.too_large', { maxBytes: getConfig().bundles.maxBytes });
 
-export type { OpenedFile };
-
 /** Who pushed, as the audit log names them. */
 type AuditOrigin = Pick<AuditEvent, 'actor' | 'ip' | 'clientId'>;
 
