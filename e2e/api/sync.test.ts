@@ -295,6 +295,16 @@ describe('POST /api/sync/push', () => {
     expect(await getDb().observation.count({ where: { observationId: valid } })).toBe(1);
   });
 
+  it('echoes a refused record holding U+0000 as it was sent, first time and on a retry', async () => {
+    const refused = { form_type: 'survey', data: { 'k\u0000': 'a\u0000b\uE000' } };
+    const batch = [record(nextId()), refused];
+    const first = await push(batch, { transmissionId: 'Nul0Echo0000001', clientId: 'nul-echo' });
+    expect(first.status).toBe(200);
+    expect(first.body.failed_records).toEqual([{ index: 1, error: 'observation_id is required', record: refused }]);
+    const retry = await push(batch, { transmissionId: 'Nul0Echo0000001', clientId: 'nul-echo' });
+    expect([retry.status, retry.body]).toEqual([200, first.body]);
+  });
+
   it('warns about an empty form_type but stores the record', async () => {
     const id = nextId();
     const { body } = await push([record(id, { form_type: '' })]);

@@ -7,6 +7,7 @@ import { presence } from '@/server/services/presence';
 import { assertGeneration, generationMismatch } from '@/server/services/generation';
 import { pushGroups } from '@/server/services/sync/push-groups';
 import { checkBatch, checkPushIdentifier, lastWriteWins } from '@/server/services/sync/records';
+import { decodeNul, encodeNul } from '@/server/services/sync/nul-escape';
 import type {
   SyncPullInput,
   SyncPullQuery,
@@ -82,17 +83,18 @@ export class SyncService {
         ...(caller.generation !== undefined && { generation: caller.generation }),
         username: caller.username,
         records: lastWriteWins(batch.records),
-        response: {
+        // Kept in the ledger (jsonb) for replays: a refused record is echoed as sent, NUL included.
+        response: encodeNul({
           success_count: request.records.length - batch.failed.length,
           ...(batch.failed.length > 0 && { failed_records: batch.failed }),
           ...(batch.warnings.length > 0 && { warnings: batch.warnings }),
-        },
+        }),
       },
       bytes,
     );
     if ('stale_generation' in result) throw generationMismatch(result.stale_generation);
     if ('error' in result) throw new Error(`push ${request.transmission_id} failed: ${result.error}`);
-    const response = result.response as unknown as SyncPushResponse;
+    const response = decodeNul(result.response) as unknown as SyncPushResponse;
 
     presence().record({
       username: caller.username,
