@@ -48,8 +48,9 @@ function wrap(resolve: () => pino.Logger): Logger {
     warn: (message, fields) => resolve().warn(fields ?? {}, message),
     error: (message, fields) => resolve().error(fields ?? {}, message),
     child: (bindings) => {
-      const child = resolve().child(bindings);
-      return wrap(() => child);
+      // Made on its first line: most requests write none below the configured level.
+      let child: pino.Logger | undefined;
+      return wrap(() => (child ??= resolve().child(bindings)));
     },
   };
 }

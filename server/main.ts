@@ -5,11 +5,12 @@ import { createSynkronusServer } from '@/server/http/node-server';
 import { disconnectDb } from '@/server/db/client';
 import { logger } from '@/server/logger';
 import { startHistoryPruning } from '@/server/services/history';
+import { presence } from '@/server/services/presence';
 
 /**
- * `npm start`: prepares the database, then serves the Next.js app (console, REST API, streaming routes) from
- * one Node HTTP server (server/http/node-server.ts: peer address for the login limiter, timeouts and slow-client
- * limits, metrics, graceful shutdown). SIGTERM/SIGINT: stop accepting, let requests in flight finish within
+ * `npm start`: prepares the database, then serves the REST API and the Next.js app (console, documents) from one
+ * Node HTTP server (server/http/node-server.ts: the API's routing, peer address for the login limiter, timeouts and
+ * slow-client limits, metrics, graceful shutdown). SIGTERM/SIGINT: stop accepting, let requests in flight finish within
  * SYNKRONUS_SHUTDOWN_GRACE_SECONDS, then stop the database.
  */
 
@@ -34,9 +35,10 @@ async function main(): Promise<void> {
   const config = getConfig();
   keepSourceMapsOnlyIfAsked();
   const { default: next } = await import('next');
+  const { handleApiRequest } = await import('@/server/http/api');
   const app = next({ dev, dir: path.resolve(__dirname, '..'), port: config.port });
   await app.prepare();
-  const { server, drain } = createSynkronusServer(app.getRequestHandler());
+  const { server, drain } = createSynkronusServer({ api: handleApiRequest, app: app.getRequestHandler() });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -64,6 +66,9 @@ async function main(): Promise<void> {
       graceSeconds: config.http.shutdownGraceSeconds,
     });
     await drain();
+    await presence()
+      .drain()
+      .catch(() => undefined);
     await app.close().catch(() => undefined);
     await disconnectDb().catch(() => undefined);
     await prepared.embedded

@@ -238,6 +238,19 @@ describe('token validation', () => {
     }
   });
 
+  it('trusts a token it verified before only until the token expires', async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + 1;
+    const token = await new SignJWT({ username: 'admin', role: 'admin', token_use: 'access', iss: 'synkronus' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(expiresAt)
+      .sign(secret);
+    expect(await verifyToken(token, 'access')).toMatchObject({ username: 'admin' });
+    expect(await verifyToken(token, 'access')).toMatchObject({ username: 'admin' });
+    expect(await verifyToken(token, 'refresh')).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, expiresAt * 1000 - Date.now() + 50));
+    expect(await verifyToken(token, 'access')).toBeUndefined();
+  });
+
   it('degrades an unknown role to read-only', async () => {
     const token = await sign({ username: 'admin', role: 'superuser', token_use: 'access', iss: 'synkronus' });
     expect((await verifyToken(token, 'access'))?.role).toBe('read-only');

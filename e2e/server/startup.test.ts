@@ -44,16 +44,40 @@ describe('npm start on an empty data directory', () => {
     expect(typeof (await response.json()).token).toBe('string');
   });
 
-  it('redirects a trailing slash keeping the method, and serves the API docs', async () => {
+  it('redirects a trailing or doubled slash keeping the method and the query, and serves the API docs', async () => {
     const redirect = await fetch(`${server.url}/api/versions/`, { headers: VERSION, redirect: 'manual' });
-    expect([301, 308]).toContain(redirect.status);
-    expect(redirect.headers.get('location')).toMatch(/\/api\/versions$/);
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.get('location')).toBe('/api/versions');
+    const doubled = await fetch(`${server.url}/api//sync//pull?limit=5`, {
+      method: 'POST',
+      headers: VERSION,
+      redirect: 'manual',
+    });
+    expect(doubled.status).toBe(308);
+    expect(doubled.headers.get('location')).toBe('/api/sync/pull?limit=5');
     const document = await fetch(`${server.url}/openapi/synkronus.json`);
     expect((await document.json()).paths['/api/auth/login'].post.operationId).toBe('login');
     expect((await fetch(`${server.url}/openapi/swagger`)).status).toBe(200);
   });
 
-  it('sends Content-Length on streamed downloads (Next.js alone would drop it)', async () => {
+  it('answers the REST API itself: JSON in one piece with its length, CORS varying once, nothing of Next.js', async () => {
+    const versions = await fetch(`${server.url}/api/versions`, {
+      headers: { ...VERSION, origin: 'http://portal.test' },
+    });
+    const text = await versions.text();
+    expect(versions.status).toBe(401);
+    expect(versions.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(versions.headers.get('vary')).toBe('Origin');
+    const preflight = await fetch(`${server.url}/api/sync/push`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://portal.test', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('vary')).toBe('Origin');
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://portal.test');
+  });
+
+  it('sends Content-Length on streamed downloads', async () => {
     const login = await fetch(`${server.url}/api/auth/login`, {
       method: 'POST',
       headers: { ...VERSION, 'content-type': 'application/json' },

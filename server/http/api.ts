@@ -8,7 +8,7 @@ import { readJsonBody } from '@/server/http/body';
 import { preflightResponse, withCors } from '@/server/http/cors';
 import { handleOpenApiRequest } from '@/server/http/openapi';
 import { withRepositoryGeneration } from '@/server/http/repository-generation-header';
-import { CONTENT_LENGTH_HEADER, REQUEST_ID_HEADER, requestInfo } from '@/server/http/request-info';
+import { REQUEST_ID_HEADER, requestInfo } from '@/server/http/request-info';
 import { logAccess } from '@/server/http/access-log';
 import { apiPathOf, isPublicPath, operationTemplate } from '@/server/http/operations';
 import { appErrorResponse, forbiddenText, unauthorizedText } from '@/server/http/responses';
@@ -52,22 +52,12 @@ async function respond(request: Request, apiPath: string, ctx: Context): Promise
 
 async function answer(request: Request, apiPath: string, ctx: Context): Promise<Response> {
   try {
-    return keepContentLength(await route(request, apiPath, ctx));
+    return await route(request, apiPath, ctx);
   } catch (err) {
     if (err instanceof AppError) return appErrorResponse(err);
     ctx.log.error('unhandled error', { path: apiPath, error: (err as Error).stack ?? String(err) });
     return appErrorResponse(problem('server.internal'));
   }
-}
-
-/**
- * Next.js drops Content-Length from route handler responses (downloads would go out chunked, and clients show
- * progress from it). The length rides in a private header that server/main.ts turns back into Content-Length.
- */
-function keepContentLength(response: Response): Response {
-  const length = response.headers.get('content-length');
-  if (length !== null) response.headers.set(CONTENT_LENGTH_HEADER, length);
-  return response;
 }
 
 async function route(request: Request, apiPath: string, ctx: Context): Promise<Response> {

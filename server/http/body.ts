@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { limitBytes } from '@/server/byte-limit';
 import { AppError } from '@/server/errors';
@@ -18,7 +17,7 @@ export async function readJsonBody(request: Request, maxBytes: number, tooLarge:
   if (!request.body) return { ok: true, value: {} };
   const chunks: Uint8Array[] = [];
   try {
-    const body = Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
+    const body = request.body as NodeReadableStream<Uint8Array>;
     for await (const chunk of limitBytes(maxBytes, tooLarge)(body)) chunks.push(chunk);
   } catch (err) {
     // The limiter's refusal; leaving the loop has cancelled the body.

@@ -18,7 +18,7 @@ export function applyCors(request: Request, headers: Headers): void {
   headers.set('Access-Control-Allow-Origin', origin);
   headers.set('Access-Control-Allow-Credentials', 'true');
   headers.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
-  headers.append('Vary', 'Origin');
+  if (!/\borigin\b/i.test(headers.get('vary') ?? '')) headers.append('Vary', 'Origin');
 }
 
 export function withCors(request: Request, response: Response): Response {

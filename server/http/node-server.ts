@@ -3,14 +3,18 @@ import { getConfig } from '@/server/config';
 import { metrics, mayReadMetrics } from '@/server/http/metrics';
 import { pathProblem } from '@/server/http/request-guards';
 import { allowedMethods, apiPathOf, routeTemplate } from '@/server/http/operations';
-import { CONTENT_LENGTH_HEADER, PEER_ADDRESS_HEADER } from '@/server/http/request-info';
+import { PEER_ADDRESS_HEADER } from '@/server/http/request-info';
+import { sendWebResponse, toWebRequest } from '@/server/http/web-bridge';
 import type { AppError } from '@/server/errors';
 import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
 
 /**
- * The Node HTTP server in front of Next.js: what must happen at the socket level, before or around the app.
+ * The Node HTTP server: the REST API under /api is served here directly (server/http/api.ts); the console, its own
+ * API routes and the documents are the Next.js app. Next.js adds nothing the REST API uses and costs about half of
+ * a small request's CPU time (`npm run bench -- soak`). What must happen at the socket level, for both:
  * - request-line cases Next cannot route (`OPTIONS *`, methods such as TRACE) get their answer here;
+ * - REST paths with a trailing or doubled slash are redirected (308, the method kept) as Next.js does for its own;
  * - slow clients: headers must arrive within `headersTimeout`; a body is cut when, over a window, it arrives
  *   slower than the minimum rate while the server is waiting for it (not while the server holds it back);
  * - a response sent before its request body was read (a refusal) closes the connection, so the unread rest of
@@ -21,9 +25,18 @@ import { logger } from '@/server/logger';
 
 export type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
 
-/** Methods the Next.js route handlers receive; anything else is answered here. */
+export interface Handlers {
+  /** The REST API (server/http/api.ts). */
+  api: (request: Request) => Promise<Response>;
+  /** The Next.js app: console pages, the console's tRPC, sign-in and change-feed routes, documents, health. */
+  app: NodeHandler;
+}
+
+/** Methods the handlers receive; anything else is answered here. */
 const ROUTED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 const UPLOAD_ROUTES = new Set(['/attachments/{attachment_id}', '/app-bundle/push']);
+/** First segments under /api that belong to the console's Next.js routes, not to the REST API. */
+const CONSOLE_API_SEGMENTS = new Set(['trpc', 'console-auth', 'console-changes']);
 
 export interface SynkronusServer {
   server: http.Server;
@@ -31,7 +44,7 @@ export interface SynkronusServer {
   drain(): Promise<void>;
 }
 
-export function createSynkronusServer(handle: NodeHandler): SynkronusServer {
+export function createSynkronusServer(handlers: Handlers): SynkronusServer {
   const config = getConfig().http;
   let draining = false;
   const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
@@ -42,7 +55,7 @@ export function createSynkronusServer(handle: NodeHandler): SynkronusServer {
     guardBodyRate(req, config.bodyTimeoutSeconds, config.minBodyBytesPerSecond);
     if (getConfig().metrics.enabled)
       res.once('finish', () => observe(req, res, startedAt, req.socket.bytesRead - readBefore));
-    void serve(req, res, handle).catch((err: Error) => {
+    void serve(req, res, handlers).catch((err: Error) => {
       logger.error('request failed before the app', { error: err.stack ?? err.message });
       if (!res.headersSent) sendProblem(res, problem('server.internal'));
       else res.destroy();
@@ -64,7 +77,7 @@ export function createSynkronusServer(handle: NodeHandler): SynkronusServer {
   return { server, drain };
 }
 
-async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle: NodeHandler): Promise<void> {
+async function serve(req: http.IncomingMessage, res: http.ServerResponse, handlers: Handlers): Promise<void> {
   if (req.url === '*') {
     if (req.method === 'OPTIONS') return sendEmpty(res, 204, { Allow: [...ROUTED_METHODS].join(', ') });
     return sendProblem(res, problem('request.invalid_target'));
@@ -79,7 +92,30 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, handle
     return sendProblem(res, problem('request.method_not_allowed', { allowed: allow }));
   }
   if (pathname === '/metrics' && getConfig().metrics.enabled) return serveMetrics(req, res);
-  await handle(req, res);
+  if (!isRestPath(pathname)) return handlers.app(req, res);
+  const canonical = canonicalPath(pathname);
+  if (canonical !== pathname) return redirect(res, canonical + querySuffix(req.url ?? ''));
+  await sendWebResponse(res, await handlers.api(toWebRequest(req, res)));
+}
+
+function isRestPath(pathname: string): boolean {
+  if (pathname !== '/api' && !pathname.startsWith('/api/')) return false;
+  return !CONSOLE_API_SEGMENTS.has(pathname.split('/')[2] ?? '');
+}
+
+/** Without doubled slashes and without a trailing one. */
+const canonicalPath = (pathname: string): string => pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+
+const querySuffix = (url: string): string => (url.includes('?') ? url.slice(url.indexOf('?')) : '');
+
+/** 308 keeps the method and the body, so a client that follows it repeats its push or upload as it was. */
+function redirect(res: http.ServerResponse, location: string): void {
+  res.writeHead(308, {
+    Location: location,
+    'Content-Type': 'text/plain',
+    'Content-Length': Buffer.byteLength(location),
+  });
+  res.end(location);
 }
 
 async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -127,34 +163,31 @@ function observe(req: http.IncomingMessage, res: http.ServerResponse, startedAt:
 }
 
 /**
- * Headers go out through writeHead (explicitly or on the first write): restore Content-Length there (Next.js drops
- * it; the routes pass it in a private header), and close the connection after a response that was sent before its
- * request body arrived, or while the server is draining.
+ * Headers go out through writeHead (explicitly or on the first write): close the connection there after a response
+ * that was sent before its request body arrived, or while the server is draining.
  */
 function prepareHeaders(req: http.IncomingMessage, res: http.ServerResponse, draining: () => boolean): void {
+  const bodyUnread = () => hasBody(req) && !req.complete;
   const writeHead = res.writeHead;
   res.writeHead = function (this: http.ServerResponse, ...args: Parameters<typeof writeHead>) {
-    const length = this.getHeader(CONTENT_LENGTH_HEADER);
-    if (length !== undefined) {
-      this.removeHeader(CONTENT_LENGTH_HEADER);
-      this.setHeader('Content-Length', length);
-    }
-    if (!req.complete || draining()) this.setHeader('Connection', 'close');
+    if (bodyUnread() || draining()) this.setHeader('Connection', 'close');
     return writeHead.apply(this, args);
   } as typeof writeHead;
   // A closed response leaves an unread request body behind: drop the socket rather than wait for the rest.
   res.once('finish', () => {
-    if (!req.complete) req.socket.destroySoon();
+    if (bodyUnread()) req.socket.destroySoon();
   });
 }
+
+const hasBody = (req: http.IncomingMessage): boolean =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 /**
  * Every window, a body still arriving must have brought at least `minBytesPerSecond × window` bytes, unless the
  * server was the one not reading (the request stream's buffer is full, e.g. an upload waiting for a slot).
  */
 function guardBodyRate(req: http.IncomingMessage, windowSeconds: number, minBytesPerSecond: number): void {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (!hasBody || req.complete) return;
+  if (!hasBody(req) || req.complete) return;
   let lastRead = req.socket.bytesRead;
   const timer = setInterval(() => {
     if (req.complete || req.destroyed) return clearInterval(timer);

@@ -37,20 +37,22 @@ export async function handleOpenApiRequest(
   body: unknown,
   ctx: Context,
 ): Promise<Response> {
-  const url = new URL(request.url);
-  const headers = new Headers(request.headers);
-  headers.set('content-type', 'application/json');
-  const forwarded = new Request(new URL(apiPath + url.search, url.origin), { method: request.method, headers });
-  // The adapter reads `body` from the request when present; a proxy hands it the parsed value.
-  const proxied = new Proxy(forwarded, {
+  const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+  // The body was parsed by the caller (any content type: upstream reads JSON whatever the header says).
+  const headers = {
+    get: (name: string) => (name.toLowerCase() === 'content-type' ? 'application/json' : request.headers.get(name)),
+  };
+  // The adapter takes a Request: it reads `body` when present, so the proxy hands it the parsed value, the path
+  // without /api, and the context.
+  const overrides: Record<PropertyKey, unknown> = { body, url: apiPath + search, headers, synkronusContext: ctx };
+  const proxied = new Proxy(request, {
     get(target, prop) {
-      if (prop === 'body') return body;
-      if (prop === 'synkronusContext') return ctx;
+      if (prop in overrides) return overrides[prop];
       const value = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
     has(target, prop) {
-      return prop === 'body' || Reflect.has(target, prop);
+      return prop in overrides || Reflect.has(target, prop);
     },
   });
   const result = await new Promise<AdapterResult>((resolve) => {

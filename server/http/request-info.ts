@@ -4,8 +4,6 @@ import type { RequestInfo } from '@/server/trpc';
 
 /** Set by server/main.ts from the socket; any client-sent value is removed there first. */
 export const PEER_ADDRESS_HEADER = 'x-synkronus-peer-address';
-/** Carries a response's length past Next.js to server/main.ts, which restores Content-Length from it. */
-export const CONTENT_LENGTH_HEADER = 'x-synkronus-content-length';
 
 function firstValue(header: string | null): string | undefined {
   return header?.split(',')[0]?.trim() || undefined;

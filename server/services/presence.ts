@@ -2,100 +2,119 @@ import { PresenceRepository, type PresenceEvent } from '@/server/db/repositories
 import { logger } from '@/server/logger';
 
 /**
- * Presence recording (api-contract §6.5): responses never wait for it. Events go through a bounded queue to a
- * few workers; a full queue drops events. Heartbeats are throttled per (user, client); sync and bundle events
- * bypass the throttle because they carry data versions.
+ * Presence recording (api-contract §6.5): responses never wait for it. Events are merged per (user, client) in
+ * memory and written together, one statement at most every FLUSH_DELAY_MS: a crowd of syncing devices costs a few
+ * writes a second instead of one per request. Heartbeats are throttled per (user, client); sync and bundle events
+ * bypass the throttle because they carry data versions. Presence is safe to lose: past `maxPending` clients waiting
+ * for a write, new ones are dropped.
  */
 
 export const HEARTBEAT_INTERVAL_MS = 30_000;
+const FLUSH_DELAY_MS = 200;
 const WRITE_TIMEOUT_MS = 5_000;
 
-export type PresenceWriter = (event: PresenceEvent) => Promise<void>;
+export type PresenceWriter = (events: PresenceEvent[]) => Promise<void>;
 
 export interface PresenceRecorderOptions {
   write?: PresenceWriter;
-  queueSize?: number;
-  workers?: number;
+  maxPending?: number;
   throttleMs?: number;
+  flushDelayMs?: number;
   now?: () => number;
 }
 
 export class PresenceRecorder {
-  private readonly queue: PresenceEvent[] = [];
+  private pending = new Map<string, PresenceEvent>();
   private readonly lastHeartbeat = new Map<string, number>();
   private readonly write: PresenceWriter;
-  private readonly queueSize: number;
+  private readonly maxPending: number;
   private readonly throttleMs: number;
+  private readonly flushDelayMs: number;
   private readonly now: () => number;
-  private idleWorkers: number;
-  private readonly drainWaiters: Array<() => void> = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+  private droppedReported = 0;
   dropped = 0;
 
   constructor(options: PresenceRecorderOptions = {}) {
-    this.write = options.write ?? ((event) => new PresenceRepository().upsert(event));
-    this.queueSize = options.queueSize ?? 2048;
-    this.idleWorkers = options.workers ?? 2;
+    this.write = options.write ?? ((events) => new PresenceRepository().upsertMany(events));
+    this.maxPending = options.maxPending ?? 10_000;
     this.throttleMs = options.throttleMs ?? HEARTBEAT_INTERVAL_MS;
+    this.flushDelayMs = options.flushDelayMs ?? FLUSH_DELAY_MS;
     this.now = options.now ?? Date.now;
   }
 
-  /** Any authenticated request; at most one write per (user, client) per throttle interval. */
+  /** Any authenticated request; at most one event per (user, client) per throttle interval. */
   heartbeat(username: string, clientId: string, odeVersion: string | null): void {
-    const key = `${username}\u0000${clientId}`;
+    const key = presenceKey(username, clientId);
     const now = this.now();
     const last = this.lastHeartbeat.get(key);
     if (last !== undefined && now - last < this.throttleMs) return;
     if (this.lastHeartbeat.size > 100_000) this.pruneThrottle(now);
     this.lastHeartbeat.set(key, now);
-    this.enqueue({ username, clientId, seenAt: new Date(now), odeVersion });
+    this.add({ username, clientId, seenAt: new Date(now), odeVersion });
   }
 
   /** Sync and bundle-manifest events, never throttled. */
   record(event: Omit<PresenceEvent, 'seenAt'>): void {
-    this.enqueue({ ...event, seenAt: new Date(this.now()) });
+    this.add({ ...event, seenAt: new Date(this.now()) });
   }
 
-  /** Resolves once the queue is empty and no write is running (tests and shutdown). */
+  /** Writes what is pending now and resolves once nothing is left (tests and shutdown). */
   async drain(): Promise<void> {
-    if (this.queue.length === 0 && this.busy === 0) return;
-    await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    while (this.writing || this.pending.size > 0) await (this.writing ?? this.flush());
   }
 
-  private busy = 0;
-
-  private enqueue(event: PresenceEvent): void {
-    if (this.queue.length >= this.queueSize) {
+  private add(event: PresenceEvent): void {
+    const key = presenceKey(event.username, event.clientId);
+    const earlier = this.pending.get(key);
+    if (earlier) {
+      this.pending.set(key, merged(earlier, event));
+    } else if (this.pending.size >= this.maxPending) {
       this.dropped += 1;
-      logger.warn('presence queue full; event dropped', { username: event.username });
-      return;
+    } else {
+      this.pending.set(key, event);
     }
-    this.queue.push(event);
-    this.startWorker();
+    this.flushTimer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
   }
 
-  private startWorker(): void {
-    if (this.idleWorkers === 0) return;
-    this.idleWorkers -= 1;
-    this.busy += 1;
-    void this.work();
-  }
-
-  private async work(): Promise<void> {
-    for (let event = this.queue.shift(); event; event = this.queue.shift()) {
-      try {
-        await withTimeout(this.write(event), WRITE_TIMEOUT_MS);
-      } catch (err) {
-        logger.warn('presence write failed', { username: event.username, error: (err as Error).message });
-      }
+  private flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.writing) return this.writing;
+    if (this.dropped > this.droppedReported) {
+      logger.warn('presence backlog full; events dropped', { dropped: this.dropped - this.droppedReported });
+      this.droppedReported = this.dropped;
     }
-    this.idleWorkers += 1;
-    this.busy -= 1;
-    if (this.busy === 0) this.drainWaiters.splice(0).forEach((resolve) => resolve());
+    const events = [...this.pending.values()];
+    if (events.length === 0) return Promise.resolve();
+    this.pending = new Map();
+    this.writing = withTimeout(this.write(events), WRITE_TIMEOUT_MS)
+      .catch((err: Error) => logger.warn('presence write failed', { events: events.length, error: err.message }))
+      .finally(() => {
+        this.writing = undefined;
+        if (this.pending.size > 0) this.flushTimer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
+      });
+    return this.writing;
   }
 
   private pruneThrottle(now: number): void {
     for (const [key, at] of this.lastHeartbeat) if (now - at >= this.throttleMs) this.lastHeartbeat.delete(key);
   }
+}
+
+const presenceKey = (username: string, clientId: string) => `${username}\u0000${clientId}`;
+
+/** Two events of one client as one, as the upsert would leave the row after both: a later value wins, none keeps. */
+function merged(earlier: PresenceEvent, later: PresenceEvent): PresenceEvent {
+  return {
+    username: later.username,
+    clientId: later.clientId,
+    seenAt: later.seenAt > earlier.seenAt ? later.seenAt : earlier.seenAt,
+    lastDataVersion: later.lastDataVersion ?? earlier.lastDataVersion,
+    appBundleVersion: later.appBundleVersion ?? earlier.appBundleVersion,
+    odeVersion: later.odeVersion ?? earlier.odeVersion,
+  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
