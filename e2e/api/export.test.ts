@@ -285,6 +285,17 @@ describe('a failure mid-stream', () => {
     expect(entries[0].name).toBe('bulk/bulk-1.json');
   });
 
+  it('Parquet of many pages (read ahead of the writer) has every row once, in order, in row groups of 10,000', async () => {
+    const { entries } = await download('/api/dataexport/parquet');
+    const file = toArrayBuffer(entries.find((e) => e.name === 'bulk.parquet')!.data);
+    expect(parquetMetadata(file).row_groups.map((group) => Number(group.num_rows))).toEqual([
+      10000, 10000, 10000, 10000,
+    ]);
+    const rows = await parquetReadObjects({ file, columns: ['observation_id', 'data_n'] });
+    expect(rows).toHaveLength(40000);
+    rows.forEach((row, i) => expect(row).toEqual({ observation_id: `bulk-${i + 1}`, data_n: i + 1 }));
+  });
+
   // Renaming the table makes the next page query fail after the first bytes went out.
   it.each(['/api/dataexport/parquet', '/api/dataexport/raw-json'])(
     'aborts %s instead of ending it as complete',

@@ -114,15 +114,16 @@ function userKey(username: string): string {
   return crypto.createHmac('sha256', getJwtSecret()).update(`login-limiter:${username}`).digest('hex');
 }
 
-const holder = globalThis as unknown as { __synkronusAuthLimiter?: AuthLimiter };
+/** One per module copy (README, "One process, two module copies"): the windows themselves are in the database. */
+let shared: AuthLimiter | undefined;
 
 export function authLimiter(): AuthLimiter {
-  holder.__synkronusAuthLimiter ??= new AuthLimiter();
-  return holder.__synkronusAuthLimiter;
+  shared ??= new AuthLimiter();
+  return shared;
 }
 
 export function resetAuthLimiter(): void {
-  holder.__synkronusAuthLimiter = undefined;
+  shared = undefined;
 }
 
 /**

@@ -18,8 +18,12 @@ export function toWebRequest(req: http.IncomingMessage, res: http.ServerResponse
   res.once('close', () => {
     if (!res.writableFinished) aborted.abort();
   });
+  // From `req.headers`, not the raw ones: the server has replaced a client-sent peer address there.
   const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else value?.forEach((each) => headers.append(name, each));
+  }
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: aborted.signal };
   if (!BODYLESS_METHODS.has(method)) {
     init.body = bodyStream(req);

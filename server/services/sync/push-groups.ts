@@ -71,10 +71,10 @@ export class PushGroups {
   }
 }
 
-const holder = globalThis as unknown as { __synkronusPushGroups?: PushGroups };
+let shared: PushGroups | undefined;
 
-/** The process's one group writer (one per process, whatever the module copies Next.js makes). */
+/** The group writer of this module copy (README, "One process, two module copies"); the REST API is its one user. */
 export function pushGroups(): PushGroups {
-  holder.__synkronusPushGroups ??= new PushGroups();
-  return holder.__synkronusPushGroups;
+  shared ??= new PushGroups();
+  return shared;
 }
