@@ -44,7 +44,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
-    command: `rm -rf '${dataDir}' && mkdir -m 0711 '${dataDir}' && node --import tsx server/main.ts`,
+    command: `rm -rf '${dataDir}' && mkdir -m 0711 '${dataDir}' && node --max-semi-space-size=32 --import tsx server/main.ts`,
     url: `${baseURL}/health`,
     reuseExistingServer: false,
     timeout: 120_000,

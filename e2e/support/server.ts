@@ -42,20 +42,31 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+/** Data directories this process made (each holds a PostgreSQL cluster, about 50 MB), removed when it exits. */
+const madeDataDirs: string[] = [];
+
+function madeDataDir(): string {
+  if (madeDataDirs.length === 0)
+    process.once('exit', () => madeDataDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-server-'));
+  madeDataDirs.push(dir);
+  return dir;
+}
+
 /**
  * Starts the real server the way `npm start` does after its build step, with a fresh data
  * dir. Resolves once /health answers 200.
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const root = path.resolve(__dirname, '..', '..');
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-server-'));
+  const dataDir = options.dataDir ?? madeDataDir();
   fs.chmodSync(dataDir, 0o711);
   const port = await freePort();
   let output = '';
   // The test runner's own database settings must not leak into the server: it starts the embedded one unless told.
   const { DATABASE_URL: _url, DB_CONNECTION: _connection, ...inherited } = process.env;
-  // `node --import tsx` runs the server in this one process (the tsx CLI would add a wrapper process).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // As `npm start` runs it; `node --import tsx` runs the server in this one process (the tsx CLI would add a wrapper).
+  const child = spawn(process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env: {
       ...inherited,

@@ -40,21 +40,26 @@ const wireTime = (column: string) => `rtrim(to_json(${column} AT TIME ZONE 'UTC'
 const pushedJson = (column: string) =>
   `replace(replace(${column}::text, U&'\\E000' || '0', '\\u0000'), U&'\\E000' || 'e', U&'\\E000')`;
 
-/** One record in the wire format, as JSON text (the Observation schema of server/wire/sync.ts; absent fields omitted). */
-const WIRE_RECORD_SQL = `
-  '{"observation_id":' || to_json(observation_id) ||
-  ',"form_type":' || to_json(form_type) ||
-  ',"form_version":' || to_json(form_version) ||
-  ',"data":' || ${pushedJson('data')} ||
-  ',"created_at":' || ${wireTime('created_at')} ||
-  ',"updated_at":' || ${wireTime('updated_at')} ||
-  CASE WHEN synced_at IS NULL THEN '' ELSE ',"synced_at":' || ${wireTime('synced_at')} END ||
-  ',"deleted":' || CASE WHEN deleted THEN 'true' ELSE 'false' END ||
-  ',"version":' || version ||
-  CASE WHEN geolocation IS NULL THEN '' ELSE ',"geolocation":' || ${pushedJson('geolocation')} END ||
-  CASE WHEN author IS NULL THEN '' ELSE ',"author":' || to_json(author) END ||
-  CASE WHEN device_id IS NULL THEN '' ELSE ',"device_id":' || to_json(device_id) END ||
-  CASE WHEN cardinality(tags) > 0 THEN ',"tags":' || to_json(tags) ELSE '' END || '}'`;
+/**
+ * One record in the wire format, as JSON text (the Observation schema of server/wire/sync.ts; absent fields omitted:
+ * `concat` skips a NULL argument, and `',"key":' || NULL` is NULL). One `concat`, so the text is built once instead
+ * of copied at every `||`.
+ */
+const WIRE_RECORD_SQL = `concat(
+  '{"observation_id":', to_json(observation_id),
+  ',"form_type":', to_json(form_type),
+  ',"form_version":', to_json(form_version),
+  ',"data":', ${pushedJson('data')},
+  ',"created_at":', ${wireTime('created_at')},
+  ',"updated_at":', ${wireTime('updated_at')},
+  ',"synced_at":' || ${wireTime('synced_at')},
+  ',"deleted":', CASE WHEN deleted THEN 'true' ELSE 'false' END,
+  ',"version":', version,
+  ',"geolocation":' || ${pushedJson('geolocation')},
+  ',"author":' || to_json(author)::text,
+  ',"device_id":' || to_json(device_id)::text,
+  CASE WHEN cardinality(tags) > 0 THEN ',"tags":' || to_json(tags)::text END,
+  '}')`;
 
 /**
  * $1 the cursor, $2 the form types (null = all), $3 the page size. The counter on every row, then up to $3 + 1
