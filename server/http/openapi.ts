@@ -37,7 +37,7 @@ export async function handleOpenApiRequest(
   body: unknown,
   ctx: Context,
 ): Promise<Response> {
-  const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+  const { search } = new URL(request.url);
   // The body was parsed by the caller (any content type: upstream reads JSON whatever the header says).
   const headers = {
     get: (name: string) => (name.toLowerCase() === 'content-type' ? 'application/json' : request.headers.get(name)),
