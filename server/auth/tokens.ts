@@ -69,9 +69,10 @@ export async function verifyToken(token: string, use: TokenUse): Promise<AuthUse
   const cached = cache.get(key);
   if (cached) return cached;
   const verified = await checkToken(token, use, secret);
-  const lifetimeMs = verified ? verified.expiresAt * 1000 - Date.now() : 0;
-  if (verified && lifetimeMs > 0) cache.set(key, verified.user, { ttl: lifetimeMs });
-  return verified?.user;
+  if (!verified) return undefined;
+  const lifetimeMs = verified.expiresAt * 1000 - Date.now();
+  if (lifetimeMs > 0) cache.set(key, verified.user, { ttl: lifetimeMs });
+  return verified.user;
 }
 
 async function checkToken(

@@ -141,12 +141,11 @@ function safePathname(url: string): string {
 
 /** Metrics labels stay bounded: API paths by template, everything else by its kind. */
 function routeLabel(pathname: string): string {
-  if (pathname === '/api' || pathname.startsWith('/api/')) {
-    if (pathname.startsWith('/api/trpc/') || pathname.startsWith('/api/console-auth/'))
-      return pathname.split('/').slice(0, 3).join('/');
+  if (isRestPath(pathname)) {
     const template = routeTemplate(apiPathOf(pathname));
     return template ? `/api${template}` : 'unmatched';
   }
+  if (pathname.startsWith('/api/')) return pathname.split('/').slice(0, 3).join('/');
   if (pathname === '/health' || pathname === '/metrics') return pathname;
   if (pathname.startsWith('/openapi')) return '/openapi';
   if (pathname.startsWith('/_next/')) return '/_next';
