@@ -199,9 +199,9 @@ describe('POST /api/sync/pull', () => {
     await push([
       record(ids[0], {
         created_at: '2025-03-04T05:06:07.123456Z',
-        data: { text: 'a\u0000b', quote: '"\\', emoji: '\u{1F600}' },
-        geolocation: { latitude: 1.5, longitude: 2.25, extra: { deep: [null, true] } },
-        author: 'a"uthor',
+        data: { text: 'a\u0000b', quote: '"\\', emoji: '\u{1F600}', 'k\u0000\uE000': '\uE000e', ctl: '\t\n\u0001' },
+        geolocation: { latitude: 1.5, longitude: 2.25, extra: { deep: [null, true], nul: 'g\u0000' } },
+        author: 'a"uthor\t\u0001\\',
         device_id: 'device-1',
         tags: ['x', 'y'],
       }),
@@ -236,6 +236,9 @@ describe('POST /api/sync/pull', () => {
       expect(pulled).toEqual(looked);
     }
     expect(body.records[0].data.text).toBe('a\u0000b');
+    expect(body.records[0].data['k\u0000\uE000']).toBe('\uE000e');
+    expect(body.records[0].geolocation.extra.nul).toBe('g\u0000');
+    expect(body.records[0].author).toBe('a"uthor\t\u0001\\');
   });
 
   it('returns deleted records as tombstones to other devices', async () => {

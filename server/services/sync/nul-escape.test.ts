@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeNul, decodeString, encodeNul, encodeString } from '@/server/services/sync/nul-escape';
+import { decodeJsonText, decodeNul, decodeString, encodeNul, encodeString } from '@/server/services/sync/nul-escape';
 
 const M = '\uE000';
 
@@ -35,10 +35,12 @@ describe('nul-escape', () => {
     expect(value['k\u0000'][0]).toBe('v\u0000');
   });
 
-  it('decodes with two plain replacements on JSON text, as SQL could', () => {
-    const value = { s: `a\u0000${M}0${M}e\u0000` };
-    const text = JSON.stringify(encodeNul(value));
-    const sqlStyle = text.replaceAll(`${M}0`, '\\u0000').replaceAll(`${M}e`, M);
-    expect(JSON.parse(sqlStyle)).toEqual(value);
+  it('decodes JSON text without parsing it, keys included', () => {
+    const value = { s: `a\u0000${M}0${M}e\u0000`, [`k\u0000${M}`]: [`${M}`, 'plain'], n: 1 };
+    const stored = JSON.stringify(encodeNul(value));
+    expect(stored).not.toContain('\\u0000');
+    expect(JSON.parse(decodeJsonText(stored))).toEqual(value);
+    const plain = JSON.stringify({ a: 'no marker' });
+    expect(decodeJsonText(plain)).toBe(plain);
   });
 });

@@ -7,11 +7,8 @@
  *
  * Every M of an escaped string starts exactly one two-character token, so decoding is unambiguous and needs no
  * scan state: replace every M "0" by U+0000, then every M "e" by M (the order does not matter, tokens never
- * overlap). That makes the same decode possible on JSON text in SQL, should pull build its JSON in PostgreSQL:
- *
- *   replace(replace(data::text, U&'\E000' || '0', '\u0000'), U&'\E000' || 'e', U&'\E000')
- *
- * (the first replacement writes the six characters `\u0000`, the JSON escape, into the text).
+ * overlap). That makes the same decode possible on JSON text (decodeJsonText): the pull passes the stored JSON
+ * text on without parsing it, writing the six characters `\u0000`, the JSON escape, for each escaped NUL.
  * Values without NUL or M are returned as they are (same object), so the common case allocates nothing.
  */
 
@@ -25,10 +22,15 @@ export function encodeString(value: string): string {
   return value.replace(/[\u0000\uE000]/g, (char) => (char === MARKER ? ENCODED_MARKER : ENCODED_NUL));
 }
 
-export function decodeString(value: string): string {
-  if (!value.includes(MARKER)) return value;
-  return value.replace(/\uE000([0e])/g, (_, token: string) => (token === '0' ? '\u0000' : MARKER));
+function decodeTokens(text: string, nul: string): string {
+  if (!text.includes(MARKER)) return text;
+  return text.replace(/\uE000([0e])/g, (_, token: string) => (token === '0' ? nul : MARKER));
 }
+
+export const decodeString = (value: string) => decodeTokens(value, '\u0000');
+
+/** Stored JSON text back to the JSON text of what was pushed: each escaped U+0000 becomes the JSON escape `\u0000`. */
+export const decodeJsonText = (json: string) => decodeTokens(json, '\\u0000');
 
 function mapStrings(value: unknown, map: (text: string) => string): unknown {
   if (typeof value === 'string') return map(value);

@@ -8,6 +8,7 @@ import { assertGeneration, generationMismatch } from '@/server/services/generati
 import { pushGroups } from '@/server/services/sync/push-groups';
 import { checkBatch, checkPushIdentifier, lastWriteWins } from '@/server/services/sync/records';
 import { decodeNul, encodeNul } from '@/server/services/sync/nul-escape';
+import { wireRecordJson } from '@/server/services/sync/wire-record';
 import type {
   SyncPullInput,
   SyncPullQuery,
@@ -34,7 +35,7 @@ export type PushRequest = Omit<SyncPushInput, 'repository_generation'>;
 /** The body and the query of a pull; `limit` undefined (absent or not a positive integer) means the default. */
 export type PullRequest = Omit<SyncPullInput, 'repository_generation'> & SyncPullQuery;
 
-/** A pull's answer with its records as wire JSON text, as PostgreSQL built them (see SyncRepository.pullPage). */
+/** A pull's answer with its records as wire JSON text (see wireRecordJson). */
 export interface PullAnswer extends Omit<SyncPullResponse, 'records'> {
   recordsJson: string;
   recordCount: number;
@@ -136,8 +137,8 @@ export class SyncService {
     return {
       current_version: page.currentVersion,
       repository_generation: page.repositoryGeneration,
-      recordsJson: page.recordsJson,
-      recordCount: page.count,
+      recordsJson: `[${page.records.map(wireRecordJson).join(',')}]`,
+      recordCount: page.records.length,
       change_cutoff: page.lastVersion ?? since,
       has_more: page.hasMore,
       sync_format_version: '1.0',

@@ -1,5 +1,6 @@
 import type { ObservationRow } from '@/server/db/repositories/observations';
-import { decodeNul } from '@/server/services/sync/nul-escape';
+import type { PulledRow } from '@/server/db/repositories/sync';
+import { decodeJsonText, decodeNul } from '@/server/services/sync/nul-escape';
 import type { WireRecord } from '@/server/wire/sync';
 
 /** Go writes RFC3339Nano: fractional seconds only when non-zero. */
@@ -24,4 +25,39 @@ export function toWireRecord(row: ObservationRow): WireRecord {
     ...(row.device_id !== null && { device_id: row.device_id }),
     ...(row.tags !== null && row.tags.length > 0 && { tags: row.tags }),
   };
+}
+
+const quoted = JSON.stringify;
+
+/**
+ * A pulled row (PostgreSQL's text, see PulledRow) as JSON text of the record toWireRecord makes. The stored JSON is
+ * not parsed: it goes out as PostgreSQL wrote it, with only its escaped NULs restored.
+ */
+export function wireRecordJson(row: PulledRow): string {
+  const [
+    version,
+    observationId,
+    formType,
+    formVersion,
+    data,
+    createdAt,
+    updatedAt,
+    syncedAt,
+    deleted,
+    geolocation,
+    author,
+    deviceId,
+    tags,
+  ] = row;
+  return (
+    `{"observation_id":${quoted(observationId)},"form_type":${quoted(formType)},` +
+    `"form_version":${quoted(formVersion)},"data":${decodeJsonText(data)},` +
+    `"created_at":${createdAt},"updated_at":${updatedAt}${syncedAt === null ? '' : `,"synced_at":${syncedAt}`},` +
+    `"deleted":${deleted === 't'},"version":${version}` +
+    (geolocation === null ? '' : `,"geolocation":${decodeJsonText(geolocation)}`) +
+    (author === null ? '' : `,"author":${quoted(author)}`) +
+    (deviceId === null ? '' : `,"device_id":${quoted(deviceId)}`) +
+    (tags === null ? '' : `,"tags":${tags}`) +
+    '}'
+  );
 }
