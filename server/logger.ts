@@ -40,15 +40,22 @@ function configuredLevel(): string {
   }
 }
 
-/** Resolves its pino logger on each call, so the process logger can be created lazily. */
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * Resolves its pino logger on each call, so the process logger can be created lazily, and a child only for a line
+ * that is written: most requests write none below the configured level.
+ */
 function wrap(resolve: () => pino.Logger): Logger {
+  const at = (level: Level) => (message: string, fields?: Fields) => {
+    if (rootLogger().isLevelEnabled(level)) resolve()[level](fields ?? {}, message);
+  };
   return {
-    debug: (message, fields) => resolve().debug(fields ?? {}, message),
-    info: (message, fields) => resolve().info(fields ?? {}, message),
-    warn: (message, fields) => resolve().warn(fields ?? {}, message),
-    error: (message, fields) => resolve().error(fields ?? {}, message),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     child: (bindings) => {
-      // Made on its first line: most requests write none below the configured level.
       let child: pino.Logger | undefined;
       return wrap(() => (child ??= resolve().child(bindings)));
     },
