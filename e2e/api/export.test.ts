@@ -2,6 +2,7 @@ import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, getDb, type TestApp } from '../support/app';
 import { readZip } from '../support/zip';
+import { parseCopyText } from '@/server/db/repositories/export';
 import { sanitizeFileName } from '@/server/services/export/entries';
 
 let app: TestApp;
@@ -238,6 +239,56 @@ describe('data keys of every shape', () => {
   });
 });
 
+describe('text that COPY escapes, in every text column', () => {
+  // Tabs, newlines and backslashes are escaped by COPY's text format, `\N` is its null marker, and UTF-8 may be
+  // split between chunks: each must read back as stored.
+  const odd = 'tab\there\\N \\ \r\n\b\f\v "q" ü✓😀';
+  beforeAll(async () => {
+    await getDb().$executeRaw`
+      INSERT INTO observations (observation_id, form_type, form_version, data, created_at, synced_at, geolocation,
+                                author, device_id, tags)
+      VALUES (${`id ${odd}`}, 'escapes', ${`v ${odd}`}, ${JSON.stringify({ [`k ${odd}`]: odd, '\\N': '\\N' })}::jsonb,
+              '2025-06-01T00:00:00.123456Z', '2025-06-02T03:04:05.5Z', ${JSON.stringify({ note: odd, latitude: 1 })}::jsonb,
+              ${odd}, ${'\\N'}, ${[odd, '\\N', '']}::text[]),
+             ('plain', 'escapes', '1', '{}', '2025-06-03T00:00:00Z', NULL, NULL, NULL, NULL, NULL)`;
+  });
+
+  it('read back as stored; SQL NULL as null', async () => {
+    const { entries } = await download('/api/dataexport/parquet');
+    const rows = await parquetReadObjects({
+      file: toArrayBuffer(entries.find((e) => e.name === 'escapes.parquet')!.data),
+    });
+    expect(rows).toHaveLength(2);
+    const { geolocation, version, updated_at, ...rest } = rows[0];
+    expect(JSON.parse(geolocation as string)).toEqual({ note: odd, latitude: 1 });
+    expect(typeof version).toBe('bigint');
+    expect(updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    expect(rest).toEqual({
+      observation_id: `id ${odd}`,
+      form_type: 'escapes',
+      form_version: `v ${odd}`,
+      created_at: '2025-06-01T00:00:00.123456Z',
+      synced_at: '2025-06-02T03:04:05.5Z',
+      deleted: false,
+      author: odd,
+      device_id: '\\N',
+      tags: JSON.stringify([odd, '\\N', '']),
+      [`data_k ${odd}`]: odd,
+      'data_\\N': '\\N',
+    });
+    expect(rows[1]).toMatchObject({
+      observation_id: 'plain',
+      created_at: '2025-06-03T00:00:00Z',
+      synced_at: null,
+      geolocation: null,
+      author: null,
+      device_id: null,
+      tags: null,
+      [`data_k ${odd}`]: null,
+    });
+  });
+});
+
 describe('names that sanitise alike', () => {
   beforeAll(async () => {
     await getDb().$executeRaw`
@@ -285,7 +336,7 @@ describe('a failure mid-stream', () => {
     expect(entries[0].name).toBe('bulk/bulk-1.json');
   });
 
-  it('Parquet of many pages (read ahead of the writer) has every row once, in order, in row groups of 10,000', async () => {
+  it('Parquet of many rows (read while the writer works) has every row once, in order, in row groups of 10,000', async () => {
     const { entries } = await download('/api/dataexport/parquet');
     const file = toArrayBuffer(entries.find((e) => e.name === 'bulk.parquet')!.data);
     expect(parquetMetadata(file).row_groups.map((group) => Number(group.num_rows))).toEqual([
@@ -296,22 +347,50 @@ describe('a failure mid-stream', () => {
     rows.forEach((row, i) => expect(row).toEqual({ observation_id: `bulk-${i + 1}`, data_n: i + 1 }));
   });
 
-  // Renaming the table makes the next page query fail after the first bytes went out.
-  it.each(['/api/dataexport/parquet', '/api/dataexport/raw-json'])(
-    'aborts %s instead of ending it as complete',
-    async (path) => {
-      const response = await app.request('GET', path, { token: reader });
-      expect(response.status).toBe(200);
-      const body = response.body!.getReader();
+  it('aborts the Parquet export instead of ending it as complete when its database connection is lost', async () => {
+    // More than the sockets hold: the export waits for the client, which reads no further than the first chunk,
+    // in the middle of a form type's rows (its COPY's transaction still open).
+    await getDb().$executeRaw`
+      INSERT INTO observations (observation_id, form_type, form_version, data, created_at)
+      SELECT 'big-' || i, 'zbig', '1',
+             jsonb_build_object('text', (SELECT string_agg(md5(i::text || j::text), '') FROM generate_series(1, 100) AS j)),
+             timestamptz '2025-01-01' + i * interval '1 second'
+        FROM generate_series(1, 10000) AS i`;
+    const response = await app.request('GET', '/api/dataexport/parquet', { token: reader });
+    expect(response.status).toBe(200);
+    const body = response.body!.getReader();
+    try {
       expect((await body.read()).done).toBe(false);
-      await getDb().$executeRaw`ALTER TABLE observations RENAME TO observations_away`;
-      try {
-        await expect(readToEnd(body)).rejects.toThrow();
-      } finally {
-        await getDb().$executeRaw`ALTER TABLE observations_away RENAME TO observations`;
+      const blockedCopy = () => getDb().$queryRaw<Array<{ pid: number }>>`
+        SELECT pid FROM pg_stat_activity
+         WHERE query LIKE 'COPY (SELECT observation_id,%' AND state IN ('active', 'idle in transaction')`;
+      let blocked = await blockedCopy();
+      for (let tries = 0; blocked.length === 0 && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        blocked = await blockedCopy();
       }
-    },
-  );
+      expect(blocked).toHaveLength(1);
+      await getDb().$executeRaw`SELECT pg_terminate_backend(${blocked[0].pid}::int)`;
+      await expect(readToEnd(body)).rejects.toThrow();
+    } finally {
+      await body.cancel().catch(() => undefined);
+      await getDb().$executeRaw`DELETE FROM observations WHERE form_type = 'zbig'`;
+    }
+  });
+
+  // Renaming the table makes the next page query fail.
+  it('aborts the raw JSON export instead of ending it as complete', async () => {
+    const response = await app.request('GET', '/api/dataexport/raw-json', { token: reader });
+    expect(response.status).toBe(200);
+    const body = response.body!.getReader();
+    expect((await body.read()).done).toBe(false);
+    await getDb().$executeRaw`ALTER TABLE observations RENAME TO observations_away`;
+    try {
+      await expect(readToEnd(body)).rejects.toThrow();
+    } finally {
+      await getDb().$executeRaw`ALTER TABLE observations_away RENAME TO observations`;
+    }
+  });
 });
 
 async function readToEnd(body: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
@@ -323,5 +402,20 @@ describe('file name sanitising', () => {
     expect(sanitizeFileName('a/b\\c:d*e?f"g<h>i|j')).toBe('a_b_c_d_e_f_g_h_i_j');
     expect(sanitizeFileName('x'.repeat(150))).toHaveLength(100);
     expect(sanitizeFileName('')).toBe('unknown');
+  });
+});
+
+describe('COPY text format parsing', () => {
+  it('splits rows and fields, undoes every escape and reads \\N as null', () => {
+    const text = ['a\tb\\tc\t\\N', '\\\\N\t\\b\\f\\n\\r\\t\\v\\\\\t', 'ü✓😀\t\\\\\\\\x\t\\N\\N'].join('\n');
+    expect(parseCopyText(text)).toEqual([
+      ['a', 'b\tc', null],
+      ['\\N', '\b\f\n\r\t\v\\', ''],
+      ['ü✓😀', '\\\\x', 'NN'],
+    ]);
+  });
+
+  it('reads a row of one empty field', () => {
+    expect(parseCopyText('')).toEqual([['']]);
   });
 });

@@ -10,7 +10,6 @@ import { clashFreeNamer, type ExportEntry } from '@/server/services/export/entri
  */
 
 const ROWS_PER_GROUP = 10_000;
-const PAGE_ROWS = 2_000;
 
 type ParquetType = 'BYTE_ARRAY' | 'DOUBLE' | 'BOOLEAN' | 'INT64';
 
@@ -18,27 +17,43 @@ interface Column {
   name: string;
   type: ParquetType;
   required: boolean;
-  /** The Parquet value from the database's value (see ExportRepository.parquetPage for what each column holds). */
-  value: (value: unknown) => unknown;
 }
 
-const asIs = (value: unknown) => value;
-const text = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
-
 const BASE_COLUMNS: Column[] = [
-  { name: 'observation_id', type: 'BYTE_ARRAY', required: true, value: asIs },
-  { name: 'form_type', type: 'BYTE_ARRAY', required: true, value: asIs },
-  { name: 'form_version', type: 'BYTE_ARRAY', required: true, value: asIs },
-  { name: 'created_at', type: 'BYTE_ARRAY', required: true, value: asIs },
-  { name: 'updated_at', type: 'BYTE_ARRAY', required: true, value: asIs },
-  { name: 'synced_at', type: 'BYTE_ARRAY', required: false, value: asIs },
-  { name: 'deleted', type: 'BOOLEAN', required: true, value: asIs },
-  { name: 'version', type: 'INT64', required: true, value: (v) => BigInt(v as string) },
-  { name: 'geolocation', type: 'BYTE_ARRAY', required: false, value: text },
-  { name: 'author', type: 'BYTE_ARRAY', required: false, value: asIs },
-  { name: 'device_id', type: 'BYTE_ARRAY', required: false, value: asIs },
-  { name: 'tags', type: 'BYTE_ARRAY', required: false, value: asIs },
+  { name: 'observation_id', type: 'BYTE_ARRAY', required: true },
+  { name: 'form_type', type: 'BYTE_ARRAY', required: true },
+  { name: 'form_version', type: 'BYTE_ARRAY', required: true },
+  { name: 'created_at', type: 'BYTE_ARRAY', required: true },
+  { name: 'updated_at', type: 'BYTE_ARRAY', required: true },
+  { name: 'synced_at', type: 'BYTE_ARRAY', required: false },
+  { name: 'deleted', type: 'BOOLEAN', required: true },
+  { name: 'version', type: 'INT64', required: true },
+  { name: 'geolocation', type: 'BYTE_ARRAY', required: false },
+  { name: 'author', type: 'BYTE_ARRAY', required: false },
+  { name: 'device_id', type: 'BYTE_ARRAY', required: false },
+  { name: 'tags', type: 'BYTE_ARRAY', required: false },
 ];
+
+/** A row's base column values from its fields (see ExportRepository.parquetRows), into `columns` in file order. */
+function pushBaseValues(columns: unknown[][], formType: string, fields: Array<string | null>): void {
+  const geolocation = fields[6];
+  columns[0].push(fields[0]);
+  columns[1].push(formType);
+  columns[2].push(fields[1]);
+  columns[3].push(fields[2]);
+  columns[4].push(fields[3]);
+  columns[5].push(fields[4]);
+  columns[6].push(false);
+  columns[7].push(BigInt(fields[5]!));
+  // Compact JSON text, as JSON.stringify writes it (jsonb's text has spaces).
+  columns[8].push(geolocation === null ? null : JSON.stringify(JSON.parse(geolocation)));
+  columns[9].push(fields[7]);
+  columns[10].push(fields[8]);
+  columns[11].push(fields[9]);
+}
+
+/** Where the row's fields have `data` (see ExportRepository.parquetRows). */
+const DATA_FIELD = 10;
 
 type DataKeyType = 'DOUBLE' | 'BOOLEAN' | 'STRING';
 type DataKeys = Array<{ key: string; type: DataKeyType }>;
@@ -78,7 +93,6 @@ const dataColumn = ({ key, type }: DataKeys[number]): Column => ({
   name: `data_${key}`,
   type: type === 'STRING' ? 'BYTE_ARRAY' : type,
   required: false,
-  value: DATA_VALUE[type],
 });
 
 function schemaOf(columns: Column[]) {
@@ -124,72 +138,50 @@ class StreamWriter extends ByteWriter {
   }
 }
 
-/** Where the page query puts `data` in a row (after the base columns; see ExportRepository.parquetPage). */
-const DATA_AT = BASE_COLUMNS.length;
-
 async function writeParquet(
   out: PassThrough,
   formType: string,
   keys: DataKeys,
   repository: ExportRepository,
+  stop: AbortSignal,
 ): Promise<void> {
-  const dataColumns = keys.map(dataColumn);
-  const columns = [...BASE_COLUMNS, ...dataColumns];
+  const columns = [...BASE_COLUMNS, ...keys.map(dataColumn)];
   // A row's data is walked once, by its own keys (a lookup per key present, none for keys it lacks).
   const dataColumnOf = new Map(keys.map(({ key }, i) => [key, i]));
+  const dataValue = keys.map(({ type }) => DATA_VALUE[type]);
   const writer = new ParquetWriter({
     writer: new StreamWriter(out),
     schema: schemaOf(columns) as never,
     createdBy: 'synkronus',
   });
+  // Each row becomes column values at once: a row group then holds plain values, not thousands of row arrays.
   let values = columns.map((): unknown[] => []);
+  let dataValues = values.slice(BASE_COLUMNS.length);
   let rowCount = 0;
   const writeGroup = async () => {
     const columnData = columns.map((column, i) => ({ name: column.name, data: values[i] }));
     const rowGroupSize = rowCount;
     values = columns.map(() => []);
+    dataValues = values.slice(BASE_COLUMNS.length);
     rowCount = 0;
     await writer.write({ columnData, rowGroupSize });
   };
-  for await (const page of parquetPages(formType, repository)) {
-    // Each page becomes column values at once: a row group then holds plain values, not thousands of row arrays.
-    const dataValues = values.slice(DATA_AT);
-    for (const row of page) {
-      for (let i = 0; i < DATA_AT; i++) values[i].push(BASE_COLUMNS[i].value(row[i]));
+  for await (const rows of repository.parquetRows(formType, stop)) {
+    for (const fields of rows) {
+      pushBaseValues(values, formType, fields);
       for (const column of dataValues) column.push(null);
-      const data = row[DATA_AT];
+      const data: unknown = JSON.parse(fields[DATA_FIELD]!);
       if (isObject(data)) {
         for (const key in data) {
           const i = dataColumnOf.get(key);
-          if (i !== undefined) dataValues[i][rowCount] = dataColumns[i].value(data[key]);
+          if (i !== undefined) dataValues[i][rowCount] = dataValue[i](data[key]);
         }
       }
-      rowCount++;
+      if (++rowCount === ROWS_PER_GROUP) await writeGroup();
     }
-    if (rowCount >= ROWS_PER_GROUP) await writeGroup();
   }
   if (rowCount > 0) await writeGroup();
   writer.finish();
-}
-
-/** One form type's live rows page by page (keyset), the next page read while this one is written. */
-async function* parquetPages(formType: string, repository: ExportRepository): AsyncGenerator<unknown[][]> {
-  let next = repository.parquetPage(formType, undefined, PAGE_ROWS);
-  for (;;) {
-    const page = await next;
-    if (page.length === PAGE_ROWS) {
-      const last = page[page.length - 1];
-      next = repository.parquetPage(
-        formType,
-        { createdAt: last[last.length - 2] as string, observationId: last[last.length - 1] as string },
-        PAGE_ROWS,
-      );
-      // A caller that stops early never awaits it: its failure must not become an unhandled rejection.
-      next.catch(() => undefined);
-    }
-    if (page.length > 0) yield page;
-    if (page.length < PAGE_ROWS) return;
-  }
 }
 
 export async function* parquetEntries(repository = new ExportRepository()): AsyncGenerator<ExportEntry> {
@@ -211,7 +203,9 @@ export async function* parquetEntries(repository = new ExportRepository()): Asyn
       // The next form type's keys are read while this file is written.
       nextKeys = i + 1 < formTypes.length ? keysOf(formTypes[i + 1]) : undefined;
       const out = new PassThrough();
-      const written = writeParquet(out, formType, keys, repository).catch((err: Error) => out.destroy(err));
+      const written = writeParquet(out, formType, keys, repository, stopped.signal).catch((err: Error) =>
+        out.destroy(err),
+      );
       yield { name: `${await fileStem(formType)}.parquet`, content: out };
       await written;
     }
