@@ -8,15 +8,17 @@ import { to as copyTo } from 'pg-copy-streams';
 import { startEmbeddedPostgres } from '@/server/db/embedded';
 import { migrate } from '@/server/db/migrate';
 import { startServer } from '@/e2e/support/server';
-import { figures, rssMb } from './support';
+import { figures, median, rssMb } from './support';
 
 /**
- * The Parquet export of the real server process at two sizes: its peak RSS (flat in the row count means the export
- * streams) and its throughput next to a raw `COPY … TO STDOUT` of the same rows in the same run.
+ * The Parquet export of the real server process: its peak RSS (flat in the row count means the export streams) and
+ * its throughput next to a raw `COPY … TO STDOUT` of the same rows in the same run: the first export after start-up,
+ * then the median of three runs of each, alternating.
  * 5 form types, 20 data keys each (numbers, booleans, strings).
  */
 
 const SIZES = (process.env.BENCH_EXPORT_ROWS ?? '100000').split(',').map(Number);
+const RUNS = 3;
 
 async function load(client: pg.Client, rows: number): Promise<void> {
   const keys = Array.from({ length: 20 }, (_, k) =>
@@ -49,10 +51,8 @@ async function copyBaseline(client: pg.Client): Promise<{ ms: number; bytes: num
   return { ms: performance.now() - started, bytes };
 }
 
-async function exportThroughServer(
-  url: string,
-  pid: number,
-): Promise<{ ms: number; bytes: number; baseRss: number; peakRss: number }> {
+/** One export's time and bytes, and its RSS growth: its peak over the RSS when it started. */
+async function exportThroughServer(url: string, pid: number): Promise<{ ms: number; bytes: number; growth: number }> {
   const login = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-ode-version': '1.0.0' },
@@ -71,7 +71,7 @@ async function exportThroughServer(
   for (let part = await reader.read(); !part.done; part = await reader.read()) bytes += part.value.byteLength;
   clearInterval(sampler);
   if (response.status !== 200) throw new Error(`export failed: ${response.status}`);
-  return { ms: performance.now() - started, bytes, baseRss, peakRss };
+  return { ms: performance.now() - started, bytes, growth: peakRss - baseRss };
 }
 
 export async function run(): Promise<void> {
@@ -91,22 +91,33 @@ export async function run(): Promise<void> {
       const client = new pg.Client({ connectionString: url.toString() });
       await client.connect();
       await load(client, rows);
-      const copy = await copyBaseline(client);
       const server = await startServer({ env: { DB_CONNECTION: url.toString(), LOG_LEVEL: 'warn' } });
       try {
-        const ours = await exportThroughServer(server.url, server.pid);
+        // The first export after start-up also pays for compiling its code: shown, but the figure is the median
+        // of the warm runs, each next to a COPY of its own.
+        const firstCopy = await copyBaseline(client);
+        const first = await exportThroughServer(server.url, server.pid);
+        let growth = first.growth;
+        const copyMs: number[] = [];
+        const exportMs: number[] = [];
+        for (let run = 0; run < RUNS; run++) {
+          copyMs.push((await copyBaseline(client)).ms);
+          const ours = await exportThroughServer(server.url, server.pid);
+          exportMs.push(ours.ms);
+          growth = Math.max(growth, ours.growth);
+        }
+        const [copy, ours] = [median(copyMs), median(exportMs)];
         const rate = (ms: number) => Math.round((rows / ms) * 1000).toLocaleString('en-US');
         console.log(
-          `export ${rows.toLocaleString('en-US').padStart(9)} rows: parquet zip ${(ours.bytes / 1048576).toFixed(1)} MB in ` +
-            `${(ours.ms / 1000).toFixed(1)} s (${rate(ours.ms)} rows/s), server RSS ${ours.baseRss.toFixed(0)} → peak ` +
-            `${ours.peakRss.toFixed(0)} MB (growth ${(ours.peakRss - ours.baseRss).toFixed(0)} MB, goal < 150); ` +
-            `COPY TO STDOUT ${(copy.ms / 1000).toFixed(1)} s (${rate(copy.ms)} rows/s); ratio ${(copy.ms / ours.ms).toFixed(2)} (goal ≥ 0.3)`,
+          `export ${rows.toLocaleString('en-US').padStart(9)} rows: parquet zip ${(first.bytes / 1048576).toFixed(1)} MB; ` +
+            `first export after start ${(first.ms / 1000).toFixed(1)} s, ratio ${(firstCopy.ms / first.ms).toFixed(2)}; ` +
+            `median of ${RUNS}: ${(ours / 1000).toFixed(1)} s (${rate(ours)} rows/s), COPY TO STDOUT ` +
+            `${(copy / 1000).toFixed(1)} s (${rate(copy)} rows/s), ratio ${(copy / ours).toFixed(2)} (goal ≥ 0.3); ` +
+            `largest RSS growth during an export ${growth.toFixed(0)} MB (goal < 150)`,
         );
         figures.push({
           figure: `Parquet export of ${rows.toLocaleString('en-US')} rows vs COPY … TO STDOUT`,
-          measured:
-            `${(copy.ms / ours.ms).toFixed(2)} (${rate(ours.ms)} vs ${rate(copy.ms)} rows/s), RSS growth ` +
-            `${(ours.peakRss - ours.baseRss).toFixed(0)} MB`,
+          measured: `${(copy / ours).toFixed(2)} (${rate(ours)} vs ${rate(copy)} rows/s), RSS growth ${growth.toFixed(0)} MB`,
           goal: '≥ 0.3, RSS growth < 150 MB',
         });
       } finally {

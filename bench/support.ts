@@ -68,6 +68,12 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+export const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** One row of issue 11's table: what was measured, against which same-run baseline, and the goal. */

@@ -7,7 +7,7 @@ import { resetConfig } from '@/server/config';
 import { disconnectDb } from '@/server/db/client';
 import { issueTokenPair } from '@/server/auth/tokens';
 import { postApi } from './in-process';
-import { createDatabase, figures, fmt, makeRecord, percentile, timed, type BenchRecord } from './support';
+import { createDatabase, figures, fmt, makeRecord, median, timed, type BenchRecord } from './support';
 
 /**
  * Push and pull through the real REST path (gate, JSON parsing, zod, procedure, service), in process, next to raw
@@ -87,8 +87,6 @@ async function vacuumAnalyze(url: string): Promise<void> {
   await client.query('VACUUM ANALYZE observations');
   await client.end();
 }
-
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 async function ourPull(token: string): Promise<number> {
   let since = 0;
