@@ -289,6 +289,47 @@ describe('text that COPY escapes, in every text column', () => {
   });
 });
 
+describe('content pushed with U+0000', () => {
+  // The push stores U+0000 and the marker U+E000 escaped (server/services/sync/nul-escape.ts): the file must hold
+  // what the device sent, in keys, values, nested values and the geolocation.
+  const M = '\uE000';
+  beforeAll(async () => {
+    const push = await app.json('POST', '/api/sync/push', {
+      token: await app.adminToken(),
+      body: {
+        transmission_id: 'export-nul',
+        client_id: 'seed-nul',
+        records: [
+          {
+            observation_id: 'nul-1',
+            form_type: 'nul',
+            form_version: '1',
+            created_at: '2025-07-01T00:00:00Z',
+            data: { 'k\u0000': 'a\u0000b', marker: `${M}e${M}0`, nested: { deep: ['x\u0000'] } },
+            geolocation: { latitude: 1, note: 'g\u0000' },
+          },
+        ],
+      },
+    });
+    expect(push.status).toBe(200);
+  });
+
+  it('reads back as pushed in the Parquet file and in the raw JSON', async () => {
+    const { entries } = await download('/api/dataexport/parquet');
+    const file = toArrayBuffer(entries.find((e) => e.name === 'nul.parquet')!.data);
+    const [row] = await parquetReadObjects({ file });
+    expect(row).toMatchObject({
+      'data_k\u0000': 'a\u0000b',
+      data_marker: `${M}e${M}0`,
+      data_nested: JSON.stringify({ deep: ['x\u0000'] }),
+    });
+    expect(JSON.parse(row.geolocation as string)).toEqual({ latitude: 1, note: 'g\u0000' });
+    const raw = await download('/api/dataexport/raw-json');
+    const record = JSON.parse(raw.entries.find((e) => e.name === 'nul/nul-1.json')!.data.toString());
+    expect(record.data).toEqual({ 'k\u0000': 'a\u0000b', marker: `${M}e${M}0`, nested: { deep: ['x\u0000'] } });
+  });
+});
+
 describe('names that sanitise alike', () => {
   beforeAll(async () => {
     await getDb().$executeRaw`

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { ExportRepository } from '@/server/db/repositories/export';
 import { clashFreeNamer, type ExportEntry } from '@/server/services/export/entries';
+import { decodeJsonText, decodeString } from '@/server/services/sync/nul-escape';
 
 /**
  * The Parquet export (api-contract §7.1): one `<form_type>.parquet` per form type with live rows. Columns: the
@@ -46,7 +47,7 @@ function pushBaseValues(columns: unknown[][], formType: string, fields: Array<st
   columns[6].push(false);
   columns[7].push(BigInt(fields[5]!));
   // Compact JSON text, as JSON.stringify writes it (jsonb's text has spaces).
-  columns[8].push(geolocation === null ? null : JSON.stringify(JSON.parse(geolocation)));
+  columns[8].push(geolocation === null ? null : JSON.stringify(JSON.parse(decodeJsonText(geolocation))));
   columns[9].push(fields[7]);
   columns[10].push(fields[8]);
   columns[11].push(fields[9]);
@@ -68,7 +69,8 @@ const kindBit = (value: unknown) =>
 /**
  * A form type's top-level data keys (of rows whose data is an object) in the database's text order, each typed by
  * the values it holds: DOUBLE when every non-null value is a number, BOOLEAN when every one is a boolean, else
- * STRING (also when every value is null).
+ * STRING (also when every value is null). Keys are typed and sorted as stored (PostgreSQL's text holds no U+0000),
+ * then named as pushed.
  */
 async function dataKeysOf(formType: string, repository: ExportRepository, stop: AbortSignal): Promise<DataKeys> {
   const kinds = new Map<string, number>();
@@ -77,7 +79,7 @@ async function dataKeysOf(formType: string, repository: ExportRepository, stop: 
       if (isObject(data)) for (const key in data) kinds.set(key, (kinds.get(key) ?? 0) | kindBit(data[key]));
   const typeOf = (kind: number): DataKeyType => (kind === 1 ? 'DOUBLE' : kind === 2 ? 'BOOLEAN' : 'STRING');
   const keys = kinds.size > 0 ? await repository.sorted([...kinds.keys()]) : [];
-  return keys.map((key) => ({ key, type: typeOf(kinds.get(key)!) }));
+  return keys.map((stored) => ({ key: decodeString(stored), type: typeOf(kinds.get(stored)!) }));
 }
 
 /** A data key's Parquet value from its JSON value: a value of another type than the column's is null. */
@@ -170,7 +172,7 @@ async function writeParquet(
     for (const fields of rows) {
       pushBaseValues(values, formType, fields);
       for (const column of dataValues) column.push(null);
-      const data: unknown = JSON.parse(fields[DATA_FIELD]!);
+      const data: unknown = JSON.parse(decodeJsonText(fields[DATA_FIELD]!));
       if (isObject(data)) {
         for (const key in data) {
           const i = dataColumnOf.get(key);
