@@ -79,6 +79,16 @@ describe('GET /api/observations/{id}/history', () => {
     expect(current.version).toBe(versions[0]);
   });
 
+  it('shows content pushed with U+0000 or the marker U+E000 as it was pushed, in every version', async () => {
+    const first = { note: 'a\u0000b', 'k\u0000': '\uE000e' };
+    await push([record('visit-nul', first, { geolocation: { latitude: 1, longitude: 2, label: 'g\u0000' } })]);
+    await push([record('visit-nul', { note: 'second\u0000' })]);
+    const { status, body } = await history('visit-nul');
+    expect(status).toBe(200);
+    expect(body.versions.map((v: any) => v.data)).toEqual([{ note: 'second\u0000' }, first]);
+    expect(body.versions[1].geolocation).toEqual({ latitude: 1, longitude: 2, label: 'g\u0000' });
+  });
+
   it('writes history for every record of a batch, in the push transaction', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `batch-${i}`);
     await push(ids.map((id) => record(id, { round: 1 })));

@@ -2,6 +2,7 @@ import { getConfig } from '@/server/config';
 import { HistoryRepository, type VersionRow } from '@/server/db/repositories/history';
 import { problem } from '@/server/problems';
 import { logger } from '@/server/logger';
+import { decodeNul } from '@/server/services/sync/nul-escape';
 
 /** The client id of versions the server writes itself (restores, kept conflict losers). */
 export const SERVER_CLIENT_ID = 'synkronus-console';
@@ -22,14 +23,15 @@ export interface ObservationVersion {
   transmission_id: string | null;
 }
 
+/** A stored version as it was pushed (U+0000 is kept escaped in the database, see nul-escape.ts). */
 export function toVersion(row: VersionRow): ObservationVersion {
   return {
     version: Number(row.version),
-    data: row.data,
+    data: decodeNul(row.data),
     form_type: row.form_type,
     form_version: row.form_version,
     deleted: row.deleted,
-    geolocation: row.geolocation,
+    geolocation: decodeNul(row.geolocation),
     tags: row.tags ?? [],
     written_at: row.written_at,
     username: row.written_by,
