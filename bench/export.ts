@@ -6,9 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { startEmbeddedPostgres } from '@/server/db/embedded';
-import { migrate } from '@/server/db/migrate';
 import { startServer } from '@/e2e/support/server';
-import { figures, median, rssMb } from './support';
+import { createDatabase, figures, login, median, ODE, rssMb } from './support';
 
 /**
  * The Parquet export of the real server process: its peak RSS (flat in the row count means the export streams) and
@@ -53,18 +52,13 @@ async function copyBaseline(client: pg.Client): Promise<{ ms: number; bytes: num
 
 /** One export's time and bytes, and its RSS growth: its peak over the RSS when it started. */
 async function exportThroughServer(url: string, pid: number): Promise<{ ms: number; bytes: number; growth: number }> {
-  const login = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-ode-version': '1.0.0' },
-    body: JSON.stringify({ username: 'admin', password: 'admin' }),
-  });
-  const { token } = (await login.json()) as { token: string };
+  const token = await login(url);
   const baseRss = rssMb(pid);
   let peakRss = baseRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 50);
   const started = performance.now();
   const response = await fetch(`${url}/api/dataexport/parquet`, {
-    headers: { authorization: `Bearer ${token}`, 'x-ode-version': '1.0.0' },
+    headers: { authorization: `Bearer ${token}`, 'x-ode-version': ODE },
   });
   let bytes = 0;
   const reader = response.body!.getReader();
@@ -80,18 +74,11 @@ export async function run(): Promise<void> {
   const database = await startEmbeddedPostgres(path.join(root, 'pg'));
   try {
     for (const rows of SIZES) {
-      const admin = new pg.Client({ connectionString: database.url });
-      await admin.connect();
-      const name = `export_${rows}`;
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const url = new URL(database.url);
-      url.pathname = `/${name}`;
-      await migrate(url.toString());
-      const client = new pg.Client({ connectionString: url.toString() });
+      const url = await createDatabase(database.url, `export_${rows}`);
+      const client = new pg.Client({ connectionString: url });
       await client.connect();
       await load(client, rows);
-      const server = await startServer({ env: { DB_CONNECTION: url.toString(), LOG_LEVEL: 'warn' } });
+      const server = await startServer({ env: { DB_CONNECTION: url, LOG_LEVEL: 'warn' } });
       try {
         // The first export after start-up also pays for compiling its code: shown, but the figure is the median
         // of the warm runs, each next to a COPY of its own.

@@ -2,10 +2,7 @@ import { escapeLiteral } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { getDb, getPool, type Db } from '@/server/db/client';
 import { Prisma } from '@/server/db/generated/client';
-import { RECORD_COLUMNS, type ObservationRow } from '@/server/db/repositories/observations';
-
-/** A timestamp as Go's RFC3339Nano in UTC (see the sync pull): JSON's ISO text without its quotes, then `Z`. */
-const wireTime = (column: string) => `btrim(to_json(${column} AT TIME ZONE 'UTC')::text, '"') || 'Z'`;
+import { RECORD_COLUMNS, wireTimeSql, type ObservationRow } from '@/server/db/repositories/observations';
 
 /**
  * The Parquet base columns as PostgreSQL produces them, in file order, less `form_type` (the one asked for) and
@@ -16,9 +13,9 @@ const wireTime = (column: string) => `btrim(to_json(${column} AT TIME ZONE 'UTC'
 const PARQUET_SELECT = [
   'observation_id',
   'form_version',
-  wireTime('created_at'),
-  wireTime('updated_at'),
-  wireTime('synced_at'),
+  wireTimeSql('created_at'),
+  wireTimeSql('updated_at'),
+  wireTimeSql('synced_at'),
   'version',
   'geolocation',
   'author',
@@ -91,7 +88,7 @@ export interface ExportCursor {
   observationId: string;
 }
 
-/** Reads for the exports: live (non-deleted) observations, in keyset pages so memory stays flat. */
+/** Reads for the exports: live (non-deleted) observations, in keyset pages or streamed COPYs so memory stays flat. */
 export class ExportRepository {
   constructor(private readonly db: Db = getDb()) {}
 

@@ -20,6 +20,13 @@ export interface ObservationRow {
 
 const RFC3339_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
+/**
+ * SQL for a timestamp column as Go's RFC3339Nano in UTC, as text: PostgreSQL's JSON form of a timestamp is ISO 8601
+ * with microseconds and the fraction's trailing zeros (and a bare dot) trimmed, whatever DateStyle says; then `Z`.
+ * It costs a third of `to_char` per row (the pull and the Parquet export render one per timestamp per row).
+ */
+export const wireTimeSql = (column: string) => `btrim(to_json(${column} AT TIME ZONE 'UTC')::text, '"') || 'Z'`;
+
 /** The wire columns of a record, timestamps rendered in SQL so microseconds survive. */
 export const RECORD_COLUMNS = Prisma.sql`
   observation_id, form_type, form_version, data,

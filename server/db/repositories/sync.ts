@@ -1,6 +1,7 @@
 import type { QueryArrayConfig } from 'pg';
 import { getPool } from '@/server/db/client';
 import type { StorableRecord } from '@/server/domain/observations';
+import { wireTimeSql } from '@/server/db/repositories/observations';
 
 /** One push of a group (see sync_push_group in the migrations). */
 export interface GroupedPush {
@@ -20,8 +21,8 @@ export type GroupedPushResult =
 
 /**
  * A pulled record's columns as PostgreSQL's text, in the wire's field order (server/services/sync/wire-record.ts
- * builds the record's JSON from them): the JSON columns as stored (U+0000 still escaped), timestamps already as
- * JSON strings in the wire format, `deleted` as `t`/`f`, tags as a JSON array; null where the field is absent.
+ * builds the record's JSON from them): the JSON columns as stored (U+0000 still escaped), timestamps in the wire
+ * format (see wireTimeSql), `deleted` as `t`/`f`, tags as a JSON array; null where the field is absent.
  */
 export type PulledRow = [
   version: string,
@@ -49,13 +50,6 @@ export interface PullPage {
 }
 
 /**
- * A timestamp as Go's RFC3339Nano in UTC, as a JSON string: PostgreSQL's JSON form of a timestamp is ISO 8601 with
- * microseconds and the fraction's trailing zeros (and a bare dot) trimmed, whatever DateStyle says; `Z` is added.
- * It costs a third of `to_char` per row.
- */
-const wireTime = (column: string) => `rtrim(to_json(${column} AT TIME ZONE 'UTC')::text, '"') || 'Z"'`;
-
-/**
  * $1 the cursor, $2 the form types (null = all), $3 the page size. The counter on every row, then up to $3 + 1
  * records (the extra one only says there is more); one row of nulls when none is left. The record's JSON is put
  * together in Node: PostgreSQL's to_json of a text costs more per row than the whole of it there.
@@ -65,7 +59,7 @@ const PULL_PAGE_SQL = `
     FROM sync_version c
     LEFT JOIN LATERAL (
       SELECT version, observation_id, form_type, form_version, data,
-             ${wireTime('created_at')}, ${wireTime('updated_at')}, ${wireTime('synced_at')},
+             ${wireTimeSql('created_at')}, ${wireTimeSql('updated_at')}, ${wireTimeSql('synced_at')},
              deleted, geolocation, author, device_id, CASE WHEN cardinality(tags) > 0 THEN to_json(tags)::text END
         FROM observations
        WHERE version > $1 AND ($2::text[] IS NULL OR form_type = ANY($2::text[]))

@@ -52,7 +52,8 @@ export function wireRecordJson(row: PulledRow): string {
   return (
     `{"observation_id":${quoted(observationId)},"form_type":${quoted(formType)},` +
     `"form_version":${quoted(formVersion)},"data":${decodeJsonText(data)},` +
-    `"created_at":${createdAt},"updated_at":${updatedAt}${syncedAt === null ? '' : `,"synced_at":${syncedAt}`},` +
+    // The timestamps' text has nothing JSON escapes.
+    `"created_at":"${createdAt}","updated_at":"${updatedAt}"${syncedAt === null ? '' : `,"synced_at":"${syncedAt}"`},` +
     `"deleted":${deleted === 't'},"version":${version}` +
     (geolocation === null ? '' : `,"geolocation":${decodeJsonText(geolocation)}`) +
     (author === null ? '' : `,"author":${quoted(author)}`) +
