@@ -8,7 +8,7 @@ import { assertGeneration, generationMismatch } from '@/server/services/generati
 import { pushGroups } from '@/server/services/sync/push-groups';
 import { checkBatch, checkPushIdentifier, lastWriteWins } from '@/server/services/sync/records';
 import { decodeNul, encodeNul } from '@/server/services/sync/nul-escape';
-import { wireRecordJson } from '@/server/services/sync/wire-record';
+import { wireRecordsJson } from '@/server/services/sync/wire-record';
 import type {
   SyncPullInput,
   SyncPullQuery,
@@ -35,7 +35,7 @@ export type PushRequest = Omit<SyncPushInput, 'repository_generation'>;
 /** The body and the query of a pull; `limit` undefined (absent or not a positive integer) means the default. */
 export type PullRequest = Omit<SyncPullInput, 'repository_generation'> & SyncPullQuery;
 
-/** A pull's answer with its records as wire JSON text (see wireRecordJson). */
+/** A pull's answer with its records as wire JSON text (see wireRecordsJson). */
 export interface PullAnswer extends Omit<SyncPullResponse, 'records'> {
   recordsJson: string;
   recordCount: number;
@@ -137,7 +137,7 @@ export class SyncService {
     return {
       current_version: page.currentVersion,
       repository_generation: page.repositoryGeneration,
-      recordsJson: `[${page.records.map(wireRecordJson).join(',')}]`,
+      recordsJson: wireRecordsJson(page.records),
       recordCount: page.records.length,
       change_cutoff: page.lastVersion ?? since,
       has_more: page.hasMore,
