@@ -195,7 +195,10 @@ describe('POST /api/sync/pull', () => {
 
   it('sends each record as the console lookup renders it, in an answer whose fields keep their order', async () => {
     const start = await counter();
-    const ids = [nextId('wire'), nextId('wire'), nextId('wire')];
+    const ids = [nextId('wire'), nextId('wire'), nextId('wire'), nextId('wire')];
+    // Form types, versions, authors and devices that repeat, and others that differ only after their first
+    // characters: each record must carry its own.
+    const alike = { form_type: 'survey_b', form_version: '1.01', author: 'a"uthor\t\u0001\\2', device_id: 'device-12' };
     await push([
       record(ids[0], {
         created_at: '2025-03-04T05:06:07.123456Z',
@@ -206,7 +209,8 @@ describe('POST /api/sync/pull', () => {
         tags: ['x', 'y'],
       }),
       record(ids[1], { created_at: '2025-03-04T05:06:07Z', tags: [], author: null, device_id: null }),
-      record(ids[2], { created_at: '2025-03-04T05:06:07.100+02:00', deleted: true }),
+      record(ids[2], { created_at: '2025-03-04T05:06:07.100+02:00', deleted: true, ...alike }),
+      record(ids[3], { author: 'a"uthor\t\u0001\\', device_id: 'device-1' }),
     ]);
     const response = await app.request('POST', '/api/sync/pull', {
       token: reader,
@@ -228,6 +232,13 @@ describe('POST /api/sync/pull', () => {
       '2025-03-04T05:06:07.123456Z',
       '2025-03-04T05:06:07Z',
       '2025-03-04T03:06:07.1Z',
+      '2025-01-01T10:00:00.123Z',
+    ]);
+    expect(body.records.map((r: any) => [r.form_type, r.form_version, r.author, r.device_id])).toEqual([
+      ['survey', '1.0', 'a"uthor\t\u0001\\', 'device-1'],
+      ['survey', '1.0', undefined, undefined],
+      [alike.form_type, alike.form_version, alike.author, alike.device_id],
+      ['survey', '1.0', 'a"uthor\t\u0001\\', 'device-1'],
     ]);
     const lookup = consoleCaller('read-only');
     for (const pulled of body.records) {
