@@ -1,7 +1,7 @@
 import { getDb, type Db } from '@/server/db/client';
 import { Prisma } from '@/server/db/generated/client';
 
-/** An observation as the database returns it, timestamps already RFC 3339 text in UTC. */
+/** An observation as the database returns it, timestamps already in the wire format (see wireTimeSql). */
 export interface ObservationRow {
   observation_id: string;
   form_type: string;
@@ -18,22 +18,20 @@ export interface ObservationRow {
   tags: string[] | null;
 }
 
-const RFC3339_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
-
 /**
  * SQL for a timestamp column as Go's RFC3339Nano in UTC, as text: PostgreSQL's JSON form of a timestamp is ISO 8601
  * with microseconds and the fraction's trailing zeros (and a bare dot) trimmed, whatever DateStyle says; then `Z`.
- * It costs a third of `to_char` per row (the pull and the Parquet export render one per timestamp per row).
+ * It costs a third of `to_char` per row (the pull, the lookups and both exports render every timestamp with it).
  */
 export const wireTimeSql = (column: string) => `btrim(to_json(${column} AT TIME ZONE 'UTC')::text, '"') || 'Z'`;
 
-/** The wire columns of a record, timestamps rendered in SQL so microseconds survive. */
-export const RECORD_COLUMNS = Prisma.sql`
+/** The wire columns of a record, timestamps rendered in SQL as the pull renders them (microseconds survive). */
+export const RECORD_COLUMNS = Prisma.raw(`
   observation_id, form_type, form_version, data,
-  to_char(created_at AT TIME ZONE 'UTC', ${RFC3339_UTC}) AS created_at,
-  to_char(updated_at AT TIME ZONE 'UTC', ${RFC3339_UTC}) AS updated_at,
-  to_char(synced_at AT TIME ZONE 'UTC', ${RFC3339_UTC}) AS synced_at,
-  deleted, version, geolocation, author, device_id, tags`;
+  ${wireTimeSql('created_at')} AS created_at,
+  ${wireTimeSql('updated_at')} AS updated_at,
+  ${wireTimeSql('synced_at')} AS synced_at,
+  deleted, version, geolocation, author, device_id, tags`);
 
 /** Observations looked up one by one and counted by form type (the console). */
 export class ObservationRepository {

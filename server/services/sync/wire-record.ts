@@ -3,11 +3,6 @@ import type { PulledRow } from '@/server/db/repositories/sync';
 import { decodeJsonText, decodeNul } from '@/server/services/sync/nul-escape';
 import type { WireRecord } from '@/server/wire/sync';
 
-/** Go writes RFC3339Nano: fractional seconds only when non-zero. */
-export function trimFraction(timestamp: string): string {
-  return timestamp.replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits ? `.${digits}Z` : 'Z'));
-}
-
 /** A stored row as a pulled record: absent optional fields omitted, timestamps as Go writes them. */
 export function toWireRecord(row: ObservationRow): WireRecord {
   return {
@@ -15,9 +10,9 @@ export function toWireRecord(row: ObservationRow): WireRecord {
     form_type: row.form_type,
     form_version: row.form_version,
     data: decodeNul(row.data),
-    created_at: trimFraction(row.created_at),
-    updated_at: trimFraction(row.updated_at),
-    ...(row.synced_at !== null && { synced_at: trimFraction(row.synced_at) }),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    ...(row.synced_at !== null && { synced_at: row.synced_at }),
     deleted: row.deleted,
     version: Number(row.version),
     ...(row.geolocation !== null && { geolocation: decodeNul(row.geolocation) }),
