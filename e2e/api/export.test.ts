@@ -2,8 +2,10 @@ import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, getDb, type TestApp } from '../support/app';
 import { readZip } from '../support/zip';
-import { parseCopyText } from '@/server/db/repositories/export';
+import type { Readable } from 'node:stream';
+import { ExportRepository, parseCopyText } from '@/server/db/repositories/export';
 import { sanitizeFileName } from '@/server/services/export/entries';
+import { HELD_DATA_CHARS, parquetEntries } from '@/server/services/export/parquet';
 
 let app: TestApp;
 let reader: string;
@@ -16,6 +18,25 @@ afterAll(() => app.close());
 async function download(path: string) {
   const response = await app.request('GET', path, { token: reader });
   return { response, entries: await readZip(Buffer.from(await response.arrayBuffer())) };
+}
+
+/** The Parquet files by name, each form type's rows held in memory while they fit in `heldDataChars`. */
+async function parquetFiles(heldDataChars: number): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for await (const entry of parquetEntries(new ExportRepository(), heldDataChars)) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry.content as Readable) chunks.push(chunk as Buffer);
+    files.set(entry.name, Buffer.concat(chunks));
+  }
+  return files;
+}
+
+/** A form type's rows held in memory, or too many to hold and read a second time: the files are the same. */
+async function expectHeldAndReadTwiceAlike(): Promise<void> {
+  const held = await parquetFiles(HELD_DATA_CHARS);
+  const readTwice = await parquetFiles(0);
+  expect([...readTwice.keys()]).toEqual([...held.keys()]);
+  for (const [name, file] of held) expect(readTwice.get(name)!.equals(file), name).toBe(true);
 }
 
 function toArrayBuffer(data: Buffer): ArrayBuffer {
@@ -350,6 +371,12 @@ describe('names that sanitise alike', () => {
   });
 });
 
+describe('every form type above', () => {
+  it('has the same Parquet file whether its rows were held while typed or read a second time', async () => {
+    await expectHeldAndReadTwiceAlike();
+  });
+});
+
 describe('a failure mid-stream', () => {
   beforeAll(async () => {
     await getDb().$executeRaw`DELETE FROM observations`;
@@ -386,17 +413,19 @@ describe('a failure mid-stream', () => {
     const rows = await parquetReadObjects({ file, columns: ['observation_id', 'data_n'] });
     expect(rows).toHaveLength(40000);
     rows.forEach((row, i) => expect(row).toEqual({ observation_id: `bulk-${i + 1}`, data_n: i + 1 }));
+    await expectHeldAndReadTwiceAlike();
   });
 
   it('aborts the Parquet export instead of ending it as complete when its database connection is lost', async () => {
-    // More than the sockets hold: the export waits for the client, which reads no further than the first chunk,
-    // in the middle of a form type's rows (its COPY's transaction still open).
+    // More than the sockets hold and more data than is held in memory (so the rows are read a second time while
+    // the file is written): the export waits for the client, which reads no further than the first chunk, in the
+    // middle of the first form type's rows (its second COPY's transaction still open, a row group still to come).
     await getDb().$executeRaw`
       INSERT INTO observations (observation_id, form_type, form_version, data, created_at)
-      SELECT 'big-' || i, 'zbig', '1',
-             jsonb_build_object('text', (SELECT string_agg(md5(i::text || j::text), '') FROM generate_series(1, 100) AS j)),
+      SELECT 'big-' || i, 'abig', '1',
+             jsonb_build_object('text', (SELECT string_agg(md5(i::text || j::text), '') FROM generate_series(1, 60) AS j)),
              timestamptz '2025-01-01' + i * interval '1 second'
-        FROM generate_series(1, 10000) AS i`;
+        FROM generate_series(1, 12000) AS i`;
     const response = await app.request('GET', '/api/dataexport/parquet', { token: reader });
     expect(response.status).toBe(200);
     const body = response.body!.getReader();
@@ -415,7 +444,7 @@ describe('a failure mid-stream', () => {
       await expect(readToEnd(body)).rejects.toThrow();
     } finally {
       await body.cancel().catch(() => undefined);
-      await getDb().$executeRaw`DELETE FROM observations WHERE form_type = 'zbig'`;
+      await getDb().$executeRaw`DELETE FROM observations WHERE form_type = 'abig'`;
     }
   });
 

@@ -98,12 +98,6 @@ export class ExportRepository {
     return rows.map((row) => row.form_type);
   }
 
-  /** The `data` of every live row of one form type, in no order, parsed, a batch at a time (see copyRows). */
-  async *liveData(formType: string, stop?: AbortSignal): AsyncGenerator<unknown[]> {
-    const query = `SELECT data FROM observations WHERE deleted = false AND form_type = ${escapeLiteral(formType)}`;
-    for await (const rows of copyRows(query, stop)) yield rows.map((row) => JSON.parse(row[0]!));
-  }
-
   /** Sorted by the database's collation, as `ORDER BY` sorts text. */
   async sorted(texts: string[]): Promise<string[]> {
     const rows = await this.db.$queryRaw<Array<{ text: string }>>`

@@ -2,12 +2,14 @@ import { PassThrough } from 'node:stream';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { ExportRepository } from '@/server/db/repositories/export';
 import { clashFreeNamer, type ExportEntry } from '@/server/services/export/entries';
-import { decodeJsonText, decodeString } from '@/server/services/sync/nul-escape';
+import { decodeJsonText, decodeString, encodeString } from '@/server/services/sync/nul-escape';
 
 /**
  * The Parquet export (api-contract §7.1): one `<form_type>.parquet` per form type with live rows. Columns: the
  * base columns, then `data_<key>` typed DOUBLE / BOOLEAN / STRING by what the values are (nested values as JSON
- * text). Rows by created_at. Each file is written row group by row group straight into the zip stream.
+ * text). Rows by created_at. A form type's rows are read once to type its data keys; while their data fits in
+ * HELD_DATA_CHARS they are kept from that read as column values, otherwise they are read a second time to be
+ * written. Each file is written row group by row group straight into the zip stream.
  */
 
 const ROWS_PER_GROUP = 10_000;
@@ -56,6 +58,12 @@ function pushBaseValues(columns: unknown[][], formType: string, fields: Array<st
 /** Where the row's fields have `data` (see ExportRepository.parquetRows). */
 const DATA_FIELD = 10;
 
+/**
+ * How much `data` text (in characters) of one form type is held in memory as column values while its keys are
+ * typed. A form type within it is read once; a larger one is typed by that same read, then read again to be written.
+ */
+export const HELD_DATA_CHARS = 16 * 1024 * 1024;
+
 type DataKeyType = 'DOUBLE' | 'BOOLEAN' | 'STRING';
 type DataKeys = Array<{ key: string; type: DataKeyType }>;
 
@@ -66,20 +74,76 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const kindBit = (value: unknown) =>
   value === null ? 0 : typeof value === 'number' ? 1 : typeof value === 'boolean' ? 2 : 4;
 
+const typeOf = (kind: number): DataKeyType => (kind === 1 ? 'DOUBLE' : kind === 2 ? 'BOOLEAN' : 'STRING');
+
+/** A form type's rows as column values: the base columns, then each data key's JSON values (null where absent). */
+interface HeldRows {
+  base: unknown[][];
+  data: unknown[][];
+  count: number;
+}
+
+/** A form type's data keys, typed, and its rows (data columns in key order) when they fitted in HELD_DATA_CHARS. */
+interface FormTypeScan {
+  keys: DataKeys;
+  held?: HeldRows;
+}
+
+/** What a read of a form type learns of one data key: the kinds of its values, and the values while rows are held. */
+interface KeyScan {
+  kind: number;
+  values: unknown[];
+}
+
 /**
- * A form type's top-level data keys (of rows whose data is an object) in the database's text order, each typed by
- * the values it holds: DOUBLE when every non-null value is a number, BOOLEAN when every one is a boolean, else
- * STRING (also when every value is null). Keys are typed and sorted as stored (PostgreSQL's text holds no U+0000),
- * then named as pushed.
+ * One read of a form type's rows (in file order): its top-level data keys (of rows whose data is an object) in the
+ * database's text order, each typed by the values it holds: DOUBLE when every non-null value is a number, BOOLEAN
+ * when every one is a boolean, else STRING (also when every value is null). Keys are sorted as stored (PostgreSQL's
+ * text holds no U+0000), then named as pushed. The rows are kept as column values while their data stays within
+ * `heldDataChars`.
  */
-async function dataKeysOf(formType: string, repository: ExportRepository, stop: AbortSignal): Promise<DataKeys> {
-  const kinds = new Map<string, number>();
-  for await (const batch of repository.liveData(formType, stop))
-    for (const data of batch)
-      if (isObject(data)) for (const key in data) kinds.set(key, (kinds.get(key) ?? 0) | kindBit(data[key]));
-  const typeOf = (kind: number): DataKeyType => (kind === 1 ? 'DOUBLE' : kind === 2 ? 'BOOLEAN' : 'STRING');
-  const keys = kinds.size > 0 ? await repository.sorted([...kinds.keys()]) : [];
-  return keys.map((stored) => ({ key: decodeString(stored), type: typeOf(kinds.get(stored)!) }));
+async function scanFormType(
+  formType: string,
+  repository: ExportRepository,
+  stop: AbortSignal,
+  heldDataChars: number,
+): Promise<FormTypeScan> {
+  const keyScans = new Map<string, KeyScan>();
+  const base = BASE_COLUMNS.map((): unknown[] => []);
+  let holding = true;
+  let count = 0;
+  let dataChars = 0;
+  for await (const rows of repository.parquetRows(formType, stop))
+    for (const fields of rows) {
+      const text = decodeJsonText(fields[DATA_FIELD]!);
+      const data: unknown = JSON.parse(text);
+      if (holding && (dataChars += text.length) > heldDataChars) {
+        // Too much to hold: what is held goes, the keys are still typed to the end.
+        holding = false;
+        for (const column of base) column.length = 0;
+        for (const scan of keyScans.values()) scan.values.length = 0;
+      }
+      if (holding) pushBaseValues(base, formType, fields);
+      if (isObject(data))
+        for (const key in data) {
+          const value = data[key];
+          let scan = keyScans.get(key);
+          if (scan === undefined) keyScans.set(key, (scan = { kind: 0, values: [] }));
+          scan.kind |= kindBit(value);
+          if (holding) {
+            // The rows before this one that lacked the key.
+            while (scan.values.length < count) scan.values.push(null);
+            scan.values.push(value);
+          }
+        }
+      if (holding) count++;
+    }
+  const stored = keyScans.size > 0 ? await repository.sorted([...keyScans.keys()].map(encodeString)) : [];
+  const scans = stored.map(decodeString).map((key) => ({ key, ...keyScans.get(key)! }));
+  return {
+    keys: scans.map(({ key, kind }) => ({ key, type: typeOf(kind) })),
+    held: holding ? { base, data: scans.map((scan) => scan.values), count } : undefined,
+  };
 }
 
 /** A data key's Parquet value from its JSON value: a value of another type than the column's is null. */
@@ -140,34 +204,42 @@ class StreamWriter extends ByteWriter {
   }
 }
 
-async function writeParquet(
-  out: PassThrough,
+/** A row group's column values, in file order. */
+interface RowGroup {
+  values: unknown[][];
+  count: number;
+}
+
+/** Held rows as row groups: each data key's JSON values as its column's values. */
+function* heldRowGroups({ base, data, count }: HeldRows, keys: DataKeys): Generator<RowGroup> {
+  for (const [i, { type }] of keys.entries()) {
+    const values = data[i];
+    const toValue = DATA_VALUE[type];
+    for (let row = 0; row < values.length; row++) values[row] = toValue(values[row]);
+    while (values.length < count) values.push(null);
+  }
+  const columns = [...base, ...data];
+  for (let start = 0; start < count; start += ROWS_PER_GROUP) {
+    const end = Math.min(start + ROWS_PER_GROUP, count);
+    yield { values: columns.map((column) => column.slice(start, end)), count: end - start };
+  }
+}
+
+/** A second read of a form type's rows (too many to hold), as row groups of column values. */
+async function* readRowGroups(
   formType: string,
   keys: DataKeys,
   repository: ExportRepository,
   stop: AbortSignal,
-): Promise<void> {
-  const columns = [...BASE_COLUMNS, ...keys.map(dataColumn)];
+): AsyncGenerator<RowGroup> {
+  const columnCount = BASE_COLUMNS.length + keys.length;
   // A row's data is walked once, by its own keys (a lookup per key present, none for keys it lacks).
   const dataColumnOf = new Map(keys.map(({ key }, i) => [key, i]));
   const dataValue = keys.map(({ type }) => DATA_VALUE[type]);
-  const writer = new ParquetWriter({
-    writer: new StreamWriter(out),
-    schema: schemaOf(columns) as never,
-    createdBy: 'synkronus',
-  });
   // Each row becomes column values at once: a row group then holds plain values, not thousands of row arrays.
-  let values = columns.map((): unknown[] => []);
+  let values = Array.from({ length: columnCount }, (): unknown[] => []);
   let dataValues = values.slice(BASE_COLUMNS.length);
-  let rowCount = 0;
-  const writeGroup = async () => {
-    const columnData = columns.map((column, i) => ({ name: column.name, data: values[i] }));
-    const rowGroupSize = rowCount;
-    values = columns.map(() => []);
-    dataValues = values.slice(BASE_COLUMNS.length);
-    rowCount = 0;
-    await writer.write({ columnData, rowGroupSize });
-  };
+  let count = 0;
   for await (const rows of repository.parquetRows(formType, stop)) {
     for (const fields of rows) {
       pushBaseValues(values, formType, fields);
@@ -176,38 +248,54 @@ async function writeParquet(
       if (isObject(data)) {
         for (const key in data) {
           const i = dataColumnOf.get(key);
-          if (i !== undefined) dataValues[i][rowCount] = dataValue[i](data[key]);
+          if (i !== undefined) dataValues[i][count] = dataValue[i](data[key]);
         }
       }
-      if (++rowCount === ROWS_PER_GROUP) await writeGroup();
+      if (++count === ROWS_PER_GROUP) {
+        yield { values, count };
+        values = Array.from({ length: columnCount }, (): unknown[] => []);
+        dataValues = values.slice(BASE_COLUMNS.length);
+        count = 0;
+      }
     }
   }
-  if (rowCount > 0) await writeGroup();
+  if (count > 0) yield { values, count };
+}
+
+async function writeParquet(
+  out: PassThrough,
+  keys: DataKeys,
+  groups: Iterable<RowGroup> | AsyncIterable<RowGroup>,
+): Promise<void> {
+  const columns = [...BASE_COLUMNS, ...keys.map(dataColumn)];
+  const writer = new ParquetWriter({
+    writer: new StreamWriter(out),
+    schema: schemaOf(columns) as never,
+    createdBy: 'synkronus',
+  });
+  for await (const { values, count } of groups)
+    await writer.write({
+      columnData: columns.map((column, i) => ({ name: column.name, data: values[i] })),
+      rowGroupSize: count,
+    });
   writer.finish();
 }
 
-export async function* parquetEntries(repository = new ExportRepository()): AsyncGenerator<ExportEntry> {
+export async function* parquetEntries(
+  repository = new ExportRepository(),
+  heldDataChars = HELD_DATA_CHARS,
+): AsyncGenerator<ExportEntry> {
   const formTypes = await repository.liveFormTypes();
   const liveFormTypes = new Set(formTypes);
   const fileStem = clashFreeNamer((name) => liveFormTypes.has(name));
-  // A caller that stops early (the client left) also stops the key scan of the next form type.
+  // A caller that stops early (the client left) also stops the second read of a form type being written.
   const stopped = new AbortController();
-  const keysOf = (formType: string) => {
-    const keys = dataKeysOf(formType, repository, stopped.signal);
-    // A caller that stops early never awaits it: its failure must not become an unhandled rejection.
-    keys.catch(() => undefined);
-    return keys;
-  };
   try {
-    let nextKeys = formTypes.length > 0 ? keysOf(formTypes[0]) : undefined;
-    for (const [i, formType] of formTypes.entries()) {
-      const keys = await nextKeys!;
-      // The next form type's keys are read while this file is written.
-      nextKeys = i + 1 < formTypes.length ? keysOf(formTypes[i + 1]) : undefined;
+    for (const formType of formTypes) {
+      const { keys, held } = await scanFormType(formType, repository, stopped.signal, heldDataChars);
+      const groups = held ? heldRowGroups(held, keys) : readRowGroups(formType, keys, repository, stopped.signal);
       const out = new PassThrough();
-      const written = writeParquet(out, formType, keys, repository, stopped.signal).catch((err: Error) =>
-        out.destroy(err),
-      );
+      const written = writeParquet(out, keys, groups).catch((err: Error) => out.destroy(err));
       yield { name: `${await fileStem(formType)}.parquet`, content: out };
       await written;
     }
