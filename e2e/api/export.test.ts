@@ -4,8 +4,9 @@ import { createTestApp, getDb, type TestApp } from '../support/app';
 import { readZip } from '../support/zip';
 import type { Readable } from 'node:stream';
 import { ExportRepository, parseCopyText } from '@/server/db/repositories/export';
+import { Prisma } from '@/server/db/generated/client';
 import { sanitizeFileName } from '@/server/services/export/entries';
-import { HELD_DATA_CHARS, parquetEntries } from '@/server/services/export/parquet';
+import { HELD_DATA_BYTES, parquetEntries } from '@/server/services/export/parquet';
 
 let app: TestApp;
 let reader: string;
@@ -20,10 +21,10 @@ async function download(path: string) {
   return { response, entries: await readZip(Buffer.from(await response.arrayBuffer())) };
 }
 
-/** The Parquet files by name, each form type's rows held in memory while they fit in `heldDataChars`. */
-async function parquetFiles(heldDataChars: number): Promise<Map<string, Buffer>> {
+/** The Parquet files by name, a form type's rows held in memory when its data takes at most `heldDataBytes`. */
+async function parquetFiles(heldDataBytes: number): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
-  for await (const entry of parquetEntries(new ExportRepository(), heldDataChars)) {
+  for await (const entry of parquetEntries(new ExportRepository(), heldDataBytes)) {
     const chunks: Buffer[] = [];
     for await (const chunk of entry.content as Readable) chunks.push(chunk as Buffer);
     files.set(entry.name, Buffer.concat(chunks));
@@ -32,11 +33,31 @@ async function parquetFiles(heldDataChars: number): Promise<Map<string, Buffer>>
 }
 
 /** A form type's rows held in memory, or too many to hold and read a second time: the files are the same. */
-async function expectHeldAndReadTwiceAlike(): Promise<void> {
-  const held = await parquetFiles(HELD_DATA_CHARS);
+async function expectHeldAndReadTwiceAlike(heldDataBytes = HELD_DATA_BYTES): Promise<void> {
+  const held = await parquetFiles(heldDataBytes);
   const readTwice = await parquetFiles(0);
   expect([...readTwice.keys()]).toEqual([...held.keys()]);
   for (const [name, file] of held) expect(readTwice.get(name)!.equals(file), name).toBe(true);
+}
+
+/**
+ * Inserts `count` generated observations, `row` giving each one's observation_id, form_type, form_version, data and
+ * created_at from `i` (1 to count). Their versions follow the counter, taken at once as a push group takes them: the
+ * per-row version trigger updates the counter row for each row, and in one statement that grows quadratically
+ * (40,000 rows took 38 s).
+ */
+async function insertGenerated(count: number, row: Prisma.Sql): Promise<void> {
+  await getDb().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT set_config('synkronus.push_assigns_versions', 'on', true)`;
+      await tx.$executeRaw`
+        INSERT INTO observations (observation_id, form_type, form_version, data, created_at, version)
+        SELECT ${row}, (SELECT current_version FROM sync_version WHERE id = 1) + i
+          FROM generate_series(1, ${count}::int) AS i`;
+      await tx.$executeRaw`UPDATE sync_version SET current_version = current_version + ${count}::int WHERE id = 1`;
+    },
+    { timeout: 60_000 },
+  );
 }
 
 function toArrayBuffer(data: Buffer): ArrayBuffer {
@@ -377,14 +398,35 @@ describe('every form type above', () => {
   });
 });
 
+describe('data that PostgreSQL stores compressed', () => {
+  beforeAll(async () => {
+    await getDb().$executeRaw`
+      INSERT INTO observations (observation_id, form_type, form_version, data, created_at)
+      SELECT 'squeezed-' || i, 'squeezed', '1', jsonb_build_object('n', i, 'text', repeat('ab', 50000)),
+             timestamptz '2025-06-01' + i * interval '1 second'
+        FROM generate_series(1, 40) AS i`;
+  });
+  afterAll(() => getDb().$executeRaw`DELETE FROM observations WHERE form_type = 'squeezed'`);
+
+  it('is read a second time when its text outgrows what its stored size let the export hold', async () => {
+    const [{ stored, text }] = await getDb().$queryRaw<Array<{ stored: number; text: number }>>`
+      SELECT sum(pg_column_size(data))::int AS stored, sum(length(data::text))::int AS text
+        FROM observations WHERE form_type = 'squeezed'`;
+    // 1 MB lets the export hold it (stored size), then its text passes the 2 M characters it may hold.
+    expect(stored).toBeLessThan(1_000_000);
+    expect(text).toBeGreaterThan(2 * 1024 * 1024);
+    await expectHeldAndReadTwiceAlike(1024 * 1024);
+  });
+});
+
 describe('a failure mid-stream', () => {
   beforeAll(async () => {
     await getDb().$executeRaw`DELETE FROM observations`;
-    await getDb().$executeRaw`
-      INSERT INTO observations (observation_id, form_type, form_version, data, created_at)
-      SELECT 'bulk-' || i, 'bulk', '1', jsonb_build_object('n', i, 'note', repeat('x', 50)),
-             timestamptz '2025-01-01' + i * interval '1 second'
-        FROM generate_series(1, 40000) AS i`;
+    await insertGenerated(
+      40000,
+      Prisma.sql`'bulk-' || i, 'bulk', '1', jsonb_build_object('n', i, 'note', repeat('x', 50)),
+                 timestamptz '2025-01-01' + i * interval '1 second'`,
+    );
   });
 
   it('a client that leaves after the first chunk frees the export; two raw JSON exports at once both complete', async () => {
@@ -417,15 +459,16 @@ describe('a failure mid-stream', () => {
   });
 
   it('aborts the Parquet export instead of ending it as complete when its database connection is lost', async () => {
-    // More than the sockets hold and more data than is held in memory (so the rows are read a second time while
-    // the file is written): the export waits for the client, which reads no further than the first chunk, in the
-    // middle of the first form type's rows (its second COPY's transaction still open, a row group still to come).
-    await getDb().$executeRaw`
-      INSERT INTO observations (observation_id, form_type, form_version, data, created_at)
-      SELECT 'big-' || i, 'abig', '1',
-             jsonb_build_object('text', (SELECT string_agg(md5(i::text || j::text), '') FROM generate_series(1, 60) AS j)),
-             timestamptz '2025-01-01' + i * interval '1 second'
-        FROM generate_series(1, 12000) AS i`;
+    // More data than the export holds in memory, so the rows are read a second time while the file is written. Each
+    // read of the client lets the export write a row group or two ahead (10,000 rows, 4 MB of data); then it waits
+    // for the client in the middle of the first form type's rows, its second COPY open with far more to send than
+    // sockets buffer.
+    await insertGenerated(
+      100000,
+      Prisma.sql`'big-' || i, 'abig', '1',
+                 jsonb_build_object('text', repeat(md5(i::text), 13)),
+                 timestamptz '2025-01-01' + i * interval '1 second'`,
+    );
     const response = await app.request('GET', '/api/dataexport/parquet', { token: reader });
     expect(response.status).toBe(200);
     const body = response.body!.getReader();

@@ -92,10 +92,14 @@ export interface ExportCursor {
 export class ExportRepository {
   constructor(private readonly db: Db = getDb()) {}
 
-  async liveFormTypes(): Promise<string[]> {
-    const rows = await this.db.$queryRaw<Array<{ form_type: string }>>`
-      SELECT DISTINCT form_type FROM observations WHERE deleted = false ORDER BY form_type`;
-    return rows.map((row) => row.form_type);
+  /**
+   * The form types with live rows, each with the bytes its `data` takes as stored: about its JSON text's length,
+   * less where PostgreSQL compressed a large value.
+   */
+  async liveFormTypes(): Promise<Array<{ formType: string; dataBytes: number }>> {
+    return this.db.$queryRaw<Array<{ formType: string; dataBytes: number }>>`
+      SELECT form_type AS "formType", sum(pg_column_size(data))::float8 AS "dataBytes"
+        FROM observations WHERE deleted = false GROUP BY form_type ORDER BY form_type`;
   }
 
   /** Sorted by the database's collation, as `ORDER BY` sorts text. */

@@ -7,8 +7,8 @@ import { decodeJsonText, decodeString, encodeString } from '@/server/services/sy
 /**
  * The Parquet export (api-contract §7.1): one `<form_type>.parquet` per form type with live rows. Columns: the
  * base columns, then `data_<key>` typed DOUBLE / BOOLEAN / STRING by what the values are (nested values as JSON
- * text). Rows by created_at. A form type's rows are read once to type its data keys; while their data fits in
- * HELD_DATA_CHARS they are kept from that read as column values, otherwise they are read a second time to be
+ * text). Rows by created_at. A form type's rows are read once to type its data keys; when their data fits in
+ * HELD_DATA_BYTES they are kept from that read as column values, otherwise they are read a second time to be
  * written. Each file is written row group by row group straight into the zip stream.
  */
 
@@ -59,10 +59,12 @@ function pushBaseValues(columns: unknown[][], formType: string, fields: Array<st
 const DATA_FIELD = 10;
 
 /**
- * How much `data` text (in characters) of one form type is held in memory as column values while its keys are
- * typed. A form type within it is read once; a larger one is typed by that same read, then read again to be written.
+ * How much `data` of one form type is held in memory as column values while its keys are typed: a form type whose
+ * data takes at most this many bytes as stored is read once, a larger one is typed by a first read and written from a
+ * second. Its text may still run longer (a large value PostgreSQL compressed): past twice this many characters, what
+ * is held goes and the form type is read a second time too.
  */
-export const HELD_DATA_CHARS = 16 * 1024 * 1024;
+export const HELD_DATA_BYTES = 16 * 1024 * 1024;
 
 type DataKeyType = 'DOUBLE' | 'BOOLEAN' | 'STRING';
 type DataKeys = Array<{ key: string; type: DataKeyType }>;
@@ -83,7 +85,7 @@ interface HeldRows {
   count: number;
 }
 
-/** A form type's data keys, typed, and its rows (data columns in key order) when they fitted in HELD_DATA_CHARS. */
+/** A form type's data keys, typed, and its rows (data columns in key order) when they were held. */
 interface FormTypeScan {
   keys: DataKeys;
   held?: HeldRows;
@@ -99,8 +101,8 @@ interface KeyScan {
  * One read of a form type's rows (in file order): its top-level data keys (of rows whose data is an object) in the
  * database's text order, each typed by the values it holds: DOUBLE when every non-null value is a number, BOOLEAN
  * when every one is a boolean, else STRING (also when every value is null). Keys are sorted as stored (PostgreSQL's
- * text holds no U+0000), then named as pushed. The rows are kept as column values while their data stays within
- * `heldDataChars`.
+ * text holds no U+0000), then named as pushed. The rows are kept as column values while their data text stays within
+ * `heldDataChars` characters (0: none are).
  */
 async function scanFormType(
   formType: string,
@@ -110,7 +112,7 @@ async function scanFormType(
 ): Promise<FormTypeScan> {
   const keyScans = new Map<string, KeyScan>();
   const base = BASE_COLUMNS.map((): unknown[] => []);
-  let holding = true;
+  let holding = heldDataChars > 0;
   let count = 0;
   let dataChars = 0;
   for await (const rows of repository.parquetRows(formType, stop))
@@ -283,15 +285,16 @@ async function writeParquet(
 
 export async function* parquetEntries(
   repository = new ExportRepository(),
-  heldDataChars = HELD_DATA_CHARS,
+  heldDataBytes = HELD_DATA_BYTES,
 ): AsyncGenerator<ExportEntry> {
   const formTypes = await repository.liveFormTypes();
-  const liveFormTypes = new Set(formTypes);
+  const liveFormTypes = new Set(formTypes.map(({ formType }) => formType));
   const fileStem = clashFreeNamer((name) => liveFormTypes.has(name));
   // A caller that stops early (the client left) also stops the second read of a form type being written.
   const stopped = new AbortController();
   try {
-    for (const formType of formTypes) {
+    for (const { formType, dataBytes } of formTypes) {
+      const heldDataChars = dataBytes <= heldDataBytes ? 2 * heldDataBytes : 0;
       const { keys, held } = await scanFormType(formType, repository, stopped.signal, heldDataChars);
       const groups = held ? heldRowGroups(held, keys) : readRowGroups(formType, keys, repository, stopped.signal);
       const out = new PassThrough();
