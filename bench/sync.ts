@@ -120,7 +120,8 @@ async function rawPage(client: pg.Client, since: number): Promise<PulledPage> {
  * this shared machine weighs on both sides alike. Returns each side's time.
  */
 async function interleavedPulls(sides: Record<'ours' | 'raw', (since: number) => Promise<PulledPage>>) {
-  const state = { ours: { since: 0, count: 0, ms: 0, done: false }, raw: { since: 0, count: 0, ms: 0, done: false } };
+  const start = () => ({ since: 0, count: 0, ms: 0, done: false });
+  const state = { ours: start(), raw: start() };
   while (!state.ours.done || !state.raw.done)
     for (const side of ['raw', 'ours'] as const) {
       const s = state[side];

@@ -239,24 +239,23 @@ async function* readRowGroups(
   const dataColumnOf = new Map(keys.map(({ key }, i) => [key, i]));
   const dataValue = keys.map(({ type }) => DATA_VALUE[type]);
   // Each row becomes column values at once: a row group then holds plain values, not thousands of row arrays.
-  let values = Array.from({ length: columnCount }, (): unknown[] => []);
-  let dataValues = values.slice(BASE_COLUMNS.length);
+  const emptyColumns = () => Array.from({ length: columnCount }, (): unknown[] => []);
+  let values = emptyColumns();
   let count = 0;
   for await (const rows of repository.parquetRows(formType, stop)) {
     for (const fields of rows) {
       pushBaseValues(values, formType, fields);
-      for (const column of dataValues) column.push(null);
+      for (let column = BASE_COLUMNS.length; column < columnCount; column++) values[column].push(null);
       const data: unknown = JSON.parse(decodeJsonText(fields[DATA_FIELD]!));
       if (isObject(data)) {
         for (const key in data) {
           const i = dataColumnOf.get(key);
-          if (i !== undefined) dataValues[i][count] = dataValue[i](data[key]);
+          if (i !== undefined) values[BASE_COLUMNS.length + i][count] = dataValue[i](data[key]);
         }
       }
       if (++count === ROWS_PER_GROUP) {
         yield { values, count };
-        values = Array.from({ length: columnCount }, (): unknown[] => []);
-        dataValues = values.slice(BASE_COLUMNS.length);
+        values = emptyColumns();
         count = 0;
       }
     }
