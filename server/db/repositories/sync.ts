@@ -1,7 +1,7 @@
 import type { QueryArrayConfig } from 'pg';
 import { getPool } from '@/server/db/client';
 import type { StorableRecord } from '@/server/domain/observations';
-import { wireTimeSql } from '@/server/db/repositories/observations';
+import { utcTimeTextSql } from '@/server/db/repositories/observations';
 
 /** One push of a group (see sync_push_group in the migrations). */
 export interface GroupedPush {
@@ -21,8 +21,8 @@ export type GroupedPushResult =
 
 /**
  * A pulled record's columns as PostgreSQL's text, in the wire's field order (server/services/sync/wire-record.ts
- * builds the record's JSON from them): the JSON columns as stored (U+0000 still escaped), timestamps in the wire
- * format (see wireTimeSql), `deleted` as `t`/`f`, tags as a JSON array; null where the field is absent.
+ * builds the record's JSON from them): the JSON columns as stored (U+0000 still escaped), timestamps as UTC text
+ * (see utcTimeTextSql), `deleted` as `t`/`f`, tags as a JSON array; null where the field is absent.
  */
 export type PulledRow = [
   version: string,
@@ -52,21 +52,23 @@ export interface PullPage {
 /**
  * $1 the cursor, $2 the form types (null = all), $3 the page size. The counter on every row, then up to $3 + 1
  * records (the extra one only says there is more); one row of nulls when none is left. The record's JSON is put
- * together in Node: PostgreSQL's to_json of a text costs more per row than the whole of it there.
+ * together in Node: PostgreSQL's to_json of a text costs more per row than the whole of it there. Every write of a
+ * record takes a version of its own (the per-row trigger, or sync_push_group's counter + ordinal), so the version
+ * alone orders a page, read in order from its index (a tie-break column made PostgreSQL sort every page).
  */
 const PULL_PAGE_SQL = `
   SELECT c.current_version, c.repository_generation, p.*
     FROM sync_version c
     LEFT JOIN LATERAL (
       SELECT version, observation_id, form_type, form_version, data,
-             ${wireTimeSql('created_at')}, ${wireTimeSql('updated_at')}, ${wireTimeSql('synced_at')},
+             ${utcTimeTextSql('created_at')}, ${utcTimeTextSql('updated_at')}, ${utcTimeTextSql('synced_at')},
              deleted, geolocation, author, device_id, CASE WHEN cardinality(tags) > 0 THEN to_json(tags)::text END
         FROM observations
        WHERE version > $1 AND ($2::text[] IS NULL OR form_type = ANY($2::text[]))
-       ORDER BY version, observation_id
+       ORDER BY version
        LIMIT $3 + 1) p ON true
    WHERE c.id = 1
-   ORDER BY p.version, p.observation_id`;
+   ORDER BY p.version`;
 
 /** Columns as PostgreSQL's text (bigints included): the records are passed on, never parsed. */
 const AS_TEXT = { getTypeParser: () => (value: string) => value };

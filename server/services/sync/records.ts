@@ -25,6 +25,10 @@ export interface CheckedBatch {
 const MAX_KEY_LENGTH = 255;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+/** RFC 3339's years, 0001 to 9999, in UTC: the instants whose rendering on the wire is RFC 3339 again. */
+const EARLIEST_TIME = Date.parse('0001-01-01T00:00:00Z');
+const LATEST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 class InvalidRecord extends Error {}
@@ -58,9 +62,9 @@ function boundedKey(record: Record<string, unknown>, key: string): string {
 function timestamp(record: Record<string, unknown>, key: string): string | null {
   const value = optionalString(record, key);
   if (value === null || value === '') return null;
-  if (!RFC3339.test(value) || Number.isNaN(Date.parse(value.replace(/(\.\d{3})\d+/, '$1')))) {
-    invalid(`${key} is not an RFC 3339 timestamp: "${value.slice(0, 40)}"`);
-  }
+  const time = RFC3339.test(value) ? Date.parse(value.replace(/(\.\d{3})\d+/, '$1')) : Number.NaN;
+  if (Number.isNaN(time)) invalid(`${key} is not an RFC 3339 timestamp: "${value.slice(0, 40)}"`);
+  if (time < EARLIEST_TIME || time > LATEST_TIME) invalid(`${key} is outside the years 0001 to 9999 in UTC`);
   return value;
 }
 

@@ -1,5 +1,6 @@
 import type { ObservationRow } from '@/server/db/repositories/observations';
 import type { PulledRow } from '@/server/db/repositories/sync';
+import { wireTimeFromUtcText } from '@/server/db/repositories/observations';
 import { decodeJsonText, decodeNul } from '@/server/services/sync/nul-escape';
 import type { WireRecord } from '@/server/wire/sync';
 
@@ -61,8 +62,9 @@ function wireRecordJson(row: PulledRow, quoteRepeated: (text: string) => string)
     `{"observation_id":${quoted(observationId)},"form_type":${quoteRepeated(formType)},` +
     `"form_version":${quoteRepeated(formVersion)},"data":${decodeJsonText(data)},` +
     // The timestamps' text has nothing JSON escapes.
-    `"created_at":"${createdAt}","updated_at":"${updatedAt}"${syncedAt === null ? '' : `,"synced_at":"${syncedAt}"`},` +
-    `"deleted":${deleted === 't'},"version":${version}` +
+    `"created_at":"${wireTimeFromUtcText(createdAt)}","updated_at":"${wireTimeFromUtcText(updatedAt)}"` +
+    (syncedAt === null ? '' : `,"synced_at":"${wireTimeFromUtcText(syncedAt)}"`) +
+    `,"deleted":${deleted === 't'},"version":${version}` +
     (geolocation === null ? '' : `,"geolocation":${decodeJsonText(geolocation)}`) +
     (author === null ? '' : `,"author":${quoteRepeated(author)}`) +
     (deviceId === null ? '' : `,"device_id":${quoteRepeated(deviceId)}`) +
