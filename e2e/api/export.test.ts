@@ -458,6 +458,27 @@ describe('a failure mid-stream', () => {
     await expectHeldAndReadTwiceAlike();
   });
 
+  it('Parquet row groups carry the min and max of created_at and version, the columns that follow the file order', async () => {
+    const { entries } = await download('/api/dataexport/parquet');
+    const file = toArrayBuffer(entries.find((e) => e.name === 'bulk.parquet')!.data);
+    const rows = await parquetReadObjects({ file, columns: ['created_at', 'version'] });
+    parquetMetadata(file).row_groups.forEach((group, g) => {
+      const groupRows = rows.slice(g * 10000, (g + 1) * 10000);
+      const range = (values: Array<string | bigint>) => ({
+        min_value: values.reduce((a, b) => (b < a ? b : a)),
+        max_value: values.reduce((a, b) => (b > a ? b : a)),
+      });
+      const statistics = Object.fromEntries(
+        group.columns.map((column) => [column.meta_data!.path_in_schema.join('.'), column.meta_data!.statistics]),
+      );
+      expect(statistics.created_at).toMatchObject(range(groupRows.map((row) => row.created_at)));
+      expect(statistics.version).toMatchObject(range(groupRows.map((row) => row.version)));
+      const others = Object.keys(statistics).filter((name) => name !== 'created_at' && name !== 'version');
+      expect(others).toContain('data_n');
+      for (const name of others) expect(statistics[name], name).toBeUndefined();
+    });
+  });
+
   it('aborts the Parquet export instead of ending it as complete when its database connection is lost', async () => {
     // More data than the export holds in memory, so the rows are read a second time while the file is written. Each
     // read of the client lets the export write a row group or two ahead (10,000 rows, 4 MB of data); then it waits

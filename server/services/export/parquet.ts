@@ -20,17 +20,23 @@ interface Column {
   name: string;
   type: ParquetType;
   required: boolean;
+  /**
+   * Whether each row group records the column's min and max. They let a reader skip row groups only for a column
+   * that follows the file's order (created_at, and version, which grows with time); other columns span nearly
+   * their whole range in every group, and their statistics took a tenth of an export's time.
+   */
+  statistics?: true;
 }
 
 const BASE_COLUMNS: Column[] = [
   { name: 'observation_id', type: 'BYTE_ARRAY', required: true },
   { name: 'form_type', type: 'BYTE_ARRAY', required: true },
   { name: 'form_version', type: 'BYTE_ARRAY', required: true },
-  { name: 'created_at', type: 'BYTE_ARRAY', required: true },
+  { name: 'created_at', type: 'BYTE_ARRAY', required: true, statistics: true },
   { name: 'updated_at', type: 'BYTE_ARRAY', required: true },
   { name: 'synced_at', type: 'BYTE_ARRAY', required: false },
   { name: 'deleted', type: 'BOOLEAN', required: true },
-  { name: 'version', type: 'INT64', required: true },
+  { name: 'version', type: 'INT64', required: true, statistics: true },
   { name: 'geolocation', type: 'BYTE_ARRAY', required: false },
   { name: 'author', type: 'BYTE_ARRAY', required: false },
   { name: 'device_id', type: 'BYTE_ARRAY', required: false },
@@ -273,10 +279,16 @@ async function writeParquet(
     writer: new StreamWriter(out),
     schema: schemaOf(columns) as never,
     createdBy: 'synkronus',
+    // created_at's statistics whole (the default, 16 characters, keeps only the minute).
+    statisticsTruncateLength: 64,
   });
   for await (const { values, count } of groups)
     await writer.write({
-      columnData: columns.map((column, i) => ({ name: column.name, data: values[i] })),
+      columnData: columns.map((column, i) => ({
+        name: column.name,
+        data: values[i],
+        statistics: column.statistics ?? false,
+      })),
       rowGroupSize: count,
     });
   writer.finish();
