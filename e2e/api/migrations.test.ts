@@ -62,6 +62,22 @@ describe('migrations', () => {
     expect(stats.map((s) => s.attname)).toEqual(['form_type']);
   });
 
+  it('index observations only where a query reads them: the key, version, form type, live rows', async () => {
+    const url = await emptyDatabase();
+    await migrate(url);
+    const indexes = await query<{ indexname: string }>(
+      url,
+      "SELECT indexname FROM pg_indexes WHERE tablename = 'observations' ORDER BY indexname",
+    );
+    expect(indexes.map((i) => i.indexname)).toEqual([
+      'idx_observations_created_at_live',
+      'idx_observations_export_keyset',
+      'idx_observations_form_type',
+      'idx_observations_version',
+      'observations_pkey',
+    ]);
+  });
+
   it('create the upstream tables, triggers and the shared change counter', async () => {
     const url = await emptyDatabase();
     await migrate(url);
