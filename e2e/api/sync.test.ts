@@ -260,6 +260,28 @@ describe('POST /api/sync/pull', () => {
     expect(body.records[0].author).toBe('a"uthor\t\u0001\\');
   });
 
+  it('sends the same timestamps when the database is configured with another DateStyle', async () => {
+    const id = nextId();
+    const since = await counter();
+    await push([record(id, { created_at: '2025-03-04T05:06:07.5+02:00' })]);
+    const database = new URL(app.databaseUrl).pathname.slice(1);
+    await getDb().$executeRawUnsafe(`ALTER DATABASE ${database} SET DateStyle = 'SQL, DMY'`);
+    // New connections start with the database's setting.
+    await disconnectDb();
+    try {
+      const { body } = await pull({ client_id: 'datestyle', since: { version: since } });
+      const [pulled] = body.records;
+      expect(pulled.observation_id).toBe(id);
+      expect(pulled.created_at).toBe('2025-03-04T03:06:07.5Z');
+      expect(pulled.updated_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+      const users = await app.json('GET', '/api/users', { token: await app.adminToken() });
+      expect(users.body.find((u: any) => u.username === 'admin').createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    } finally {
+      await getDb().$executeRawUnsafe(`ALTER DATABASE ${database} RESET DateStyle`);
+      await disconnectDb();
+    }
+  });
+
   it('returns deleted records as tombstones to other devices', async () => {
     const id = nextId();
     await push([record(id)]);
@@ -380,28 +402,6 @@ describe('POST /api/sync/push', () => {
     const rows = await getDb().observation.findMany({ where: { observationId: { in: ids } } });
     expect(rows).toHaveLength(3);
     expect(rows.find((r) => r.observationId === ids[2])!.createdAt.toISOString()).toBe('2025-01-01T10:00:00.000Z');
-  });
-
-  it('sends the same timestamps when the database is configured with another DateStyle', async () => {
-    const id = nextId();
-    const since = await counter();
-    await push([record(id, { created_at: '2025-03-04T05:06:07.5+02:00' })]);
-    const database = new URL(app.databaseUrl).pathname.slice(1);
-    await getDb().$executeRawUnsafe(`ALTER DATABASE ${database} SET DateStyle = 'SQL, DMY'`);
-    // New connections start with the database's setting.
-    await disconnectDb();
-    try {
-      const { body } = await pull({ client_id: 'datestyle', since: { version: since } });
-      const [pulled] = body.records;
-      expect(pulled.observation_id).toBe(id);
-      expect(pulled.created_at).toBe('2025-03-04T03:06:07.5Z');
-      expect(pulled.updated_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
-      const users = await app.json('GET', '/api/users', { token: await app.adminToken() });
-      expect(users.body.find((u: any) => u.username === 'admin').createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    } finally {
-      await getDb().$executeRawUnsafe(`ALTER DATABASE ${database} RESET DateStyle`);
-      await disconnectDb();
-    }
   });
 
   it('lets the last writer win and keeps created_at of the first insert', async () => {
