@@ -1,8 +1,9 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/server/db/generated/client';
 import { getConfig } from '@/server/config';
 import { logger } from '@/server/logger';
+import { connectionsClosed, createPool } from '@/server/db/pools';
 
 export type Db = PrismaClient;
 
@@ -29,7 +30,7 @@ function connections(): Connections {
   const url = databaseUrl();
   if (holder.__synkronusPrisma?.url !== url) {
     void holder.__synkronusPrisma?.client.$disconnect();
-    const pool = new pg.Pool({
+    const pool = createPool({
       connectionString: url,
       max: 10,
       idleTimeoutMillis: 60_000,
@@ -58,7 +59,10 @@ export function getPool(): pg.Pool {
 export async function disconnectDb(): Promise<void> {
   const current = holder.__synkronusPrisma;
   holder.__synkronusPrisma = undefined;
-  await current?.client.$disconnect();
+  if (!current) return;
+  // Prisma's adapter ends the pool (disposeExternalPool).
+  await current.client.$disconnect();
+  await connectionsClosed(current.pool);
 }
 
 /** Connections of the pool: open, idle, and requests waiting for one (zeros before the first query). */

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { databaseUrl } from '@/server/db/client';
+import { connectionsClosed, createPool } from '@/server/db/pools';
 import { logger } from '@/server/logger';
 
 /**
@@ -18,7 +19,7 @@ function lockPool(): pg.Pool {
   const url = databaseUrl();
   if (holder.__synkronusLockPool?.url !== url) {
     void holder.__synkronusLockPool?.pool.end();
-    const pool = new pg.Pool({ connectionString: url, max: 8, idleTimeoutMillis: 30_000 });
+    const pool = createPool({ connectionString: url, max: 8, idleTimeoutMillis: 30_000 });
     // An idle connection closed by the server (restart, dropped test database) is simply replaced.
     pool.on('error', (err) => logger.warn('lock connection closed', { error: err.message }));
     holder.__synkronusLockPool = { url, pool };
@@ -52,5 +53,7 @@ export async function withAdvisoryLock<T>(name: string, task: () => Promise<T>):
 export async function closeLockPool(): Promise<void> {
   const current = holder.__synkronusLockPool;
   holder.__synkronusLockPool = undefined;
-  await current?.pool.end();
+  if (!current) return;
+  await current.pool.end();
+  await connectionsClosed(current.pool);
 }
