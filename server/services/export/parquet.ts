@@ -212,34 +212,27 @@ class StreamWriter extends ByteWriter {
   }
 }
 
-/** A row group's column values, in file order. */
-interface RowGroup {
-  values: unknown[][];
-  count: number;
-}
+/** Rows as column values, in file order; the writer cuts them into row groups of ROWS_PER_GROUP. */
+type ColumnValues = unknown[][];
 
-/** Held rows as row groups: each data key's JSON values as its column's values. */
-function* heldRowGroups({ base, data, count }: HeldRows, keys: DataKeys): Generator<RowGroup> {
+/** Held rows as column values: each data key's JSON values as its column's values. */
+function heldColumns({ base, data, count }: HeldRows, keys: DataKeys): ColumnValues {
   for (const [i, { type }] of keys.entries()) {
     const values = data[i];
     const toValue = DATA_VALUE[type];
     for (let row = 0; row < values.length; row++) values[row] = toValue(values[row]);
     while (values.length < count) values.push(null);
   }
-  const columns = [...base, ...data];
-  for (let start = 0; start < count; start += ROWS_PER_GROUP) {
-    const end = Math.min(start + ROWS_PER_GROUP, count);
-    yield { values: columns.map((column) => column.slice(start, end)), count: end - start };
-  }
+  return [...base, ...data];
 }
 
-/** A second read of a form type's rows (too many to hold), as row groups of column values. */
+/** A second read of a form type's rows (too many to hold), as column values a row group at a time. */
 async function* readRowGroups(
   formType: string,
   keys: DataKeys,
   repository: ExportRepository,
   stop: AbortSignal,
-): AsyncGenerator<RowGroup> {
+): AsyncGenerator<ColumnValues> {
   const columnCount = BASE_COLUMNS.length + keys.length;
   // A row's data is walked once, by its own keys (a lookup per key present, none for keys it lacks).
   const dataColumnOf = new Map(keys.map(({ key }, i) => [key, i]));
@@ -260,19 +253,19 @@ async function* readRowGroups(
         }
       }
       if (++count === ROWS_PER_GROUP) {
-        yield { values, count };
+        yield values;
         values = emptyColumns();
         count = 0;
       }
     }
   }
-  if (count > 0) yield { values, count };
+  if (count > 0) yield values;
 }
 
 async function writeParquet(
   out: PassThrough,
   keys: DataKeys,
-  groups: Iterable<RowGroup> | AsyncIterable<RowGroup>,
+  rows: Iterable<ColumnValues> | AsyncIterable<ColumnValues>,
 ): Promise<void> {
   const columns = [...BASE_COLUMNS, ...keys.map(dataColumn)];
   const writer = new ParquetWriter({
@@ -282,14 +275,14 @@ async function writeParquet(
     // created_at's statistics whole (the default, 16 characters, keeps only the minute).
     statisticsTruncateLength: 64,
   });
-  for await (const { values, count } of groups)
+  for await (const values of rows)
     await writer.write({
       columnData: columns.map((column, i) => ({
         name: column.name,
         data: values[i],
         statistics: column.statistics ?? false,
       })),
-      rowGroupSize: count,
+      rowGroupSize: ROWS_PER_GROUP,
     });
   writer.finish();
 }
@@ -307,9 +300,9 @@ export async function* parquetEntries(
     for (const { formType, dataBytes } of formTypes) {
       const heldDataChars = dataBytes <= heldDataBytes ? 2 * heldDataBytes : 0;
       const { keys, held } = await scanFormType(formType, repository, stopped.signal, heldDataChars);
-      const groups = held ? heldRowGroups(held, keys) : readRowGroups(formType, keys, repository, stopped.signal);
+      const rows = held ? [heldColumns(held, keys)] : readRowGroups(formType, keys, repository, stopped.signal);
       const out = new PassThrough();
-      const written = writeParquet(out, keys, groups).catch((err: Error) => out.destroy(err));
+      const written = writeParquet(out, keys, rows).catch((err: Error) => out.destroy(err));
       yield { name: `${await fileStem(formType)}.parquet`, content: out };
       await written;
     }
